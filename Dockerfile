@@ -1,0 +1,26 @@
+# Campaign Copilot: the bot, its web server and scheduler in one process.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    LITELLM_LOCAL_MODEL_COST_MAP=True \
+    WEB_HOST=0.0.0.0
+
+WORKDIR /app
+COPY pyproject.toml constraints.txt README.md ./
+COPY bot ./bot
+COPY core ./core
+COPY handlers ./handlers
+COPY storage ./storage
+COPY prompts ./prompts
+COPY run_bot.py ./
+RUN pip install --no-cache-dir -c constraints.txt . \
+    && useradd --create-home copilot \
+    && mkdir -p /app/data && chown copilot /app/data
+
+USER copilot
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8080/health').status != 200)"
+# SIGTERM lets in-flight updates finish before the process exits.
+STOPSIGNAL SIGTERM
+CMD ["python", "run_bot.py"]

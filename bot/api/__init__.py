@@ -1,0 +1,29 @@
+"""The REST API: campaigns and personas for programs, behind a bearer token."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from bot.api import routes
+from bot.api.context import API, ApiContext, api_context
+from bot.api.guard import guarded
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+
+def add_api_routes(app: web.Application, services: Services) -> None:
+    mount_api(app, api_context(services))
+
+
+def mount_api(app: web.Application, ctx: ApiContext) -> None:
+    """Register the routes on `app`; tests and the benchmark pass their own context."""
+    app[API] = ctx
+    app.router.add_post("/api/campaigns", guarded(routes.create_campaign, json_body=True))
+    app.router.add_post("/api/personas", guarded(routes.create_persona, json_body=True))
+    app.router.add_get("/api/personas/{id}", guarded(routes.get_persona, json_body=False))
+
+
+__all__ = ["ApiContext", "add_api_routes", "mount_api"]

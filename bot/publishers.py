@@ -1,0 +1,136 @@
+"""The Telegram side of publishing: the channel publisher and the admin alerter.
+
+core.publishing defines the Publisher interface but can't import telegram; this module
+implements it with PTB's Bot, and maps PTB's errors onto the dispatcher's policy: a 429
+waits, a request that never left is retried, a request that may have arrived is unknown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Collection
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import httpx
+from telegram import Bot, Message
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+
+from core.publishing.alerts import Alert
+from core.publishing.errors import (
+    OutcomeUnknown,
+    PublishError,
+    PublishRejected,
+    RateLimited,
+    TransientError,
+)
+from core.publishing.telegram_text import telegram_parts
+from core.publishing.types import Progress, Publication
+from handlers import schedule_keyboards, schedule_views
+
+log = logging.getLogger(__name__)
+
+# httpx errors raised before a single byte of the request reached Telegram.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def chat_id_of(address: str) -> int | str:
+    """`-100123` → -100123; `@channel` stays a username."""
+    return int(address) if address.lstrip("-").isdigit() else address
+
+
+def classify(error: TelegramError) -> PublishError:
+    """What a PTB error means for the failure policy (see core.publishing.sender)."""
+    if isinstance(error, RetryAfter):
+        wait = error.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        return RateLimited(f"Telegram asked to wait {seconds:.0f} s (429).", seconds)
+    if isinstance(error, BadRequest | Forbidden | InvalidToken | ChatMigrated | Conflict):
+        return PublishRejected(f"Telegram refused it: {error.message}")
+    if isinstance(error, NetworkError) and isinstance(error.__cause__, _NOT_SENT):
+        return TransientError(f"Telegram could not be reached ({error.message}).")
+    if isinstance(error, TimedOut):
+        return OutcomeUnknown("Telegram did not answer in time; the post may have gone out.")
+    if isinstance(error, NetworkError) and error.__cause__ is None:
+        return TransientError(f"Telegram had a problem: {error.message}")  # it answered 5xx
+    return OutcomeUnknown(f"The connection broke while sending ({error.message}).")
+
+
+class TelegramChannelPublisher:
+    """A photo with its caption (≤ 1024), then the rest of a long text; or text alone."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def publish(self, publication: Publication, progress: Progress) -> None:
+        photo = await self._photo(publication)
+        parts = telegram_parts(publication.caption, publication.hashtags, photo=photo is not None)
+        chat_id = chat_id_of(publication.target.address)
+        for index, part in enumerate(parts):
+            if index < len(progress.sent):
+                continue  # delivered by an earlier attempt
+            try:
+                message = await self._send(chat_id, part, photo if index == 0 else None)
+            except TelegramError as error:
+                raise classify(error) from error
+            progress.sent.append(str(message.message_id))
+
+    async def _photo(self, publication: Publication) -> str | bytes | None:
+        """Telegram's file_id when the image was uploaded once, else the file, else none."""
+        image = publication.image
+        if image is None:
+            return None
+        if image.file_id:
+            return image.file_id
+        if image.path is not None:
+            try:
+                return await asyncio.to_thread(image.path.read_bytes)
+            except OSError:
+                log.warning("image file is gone; sending text", extra={"post": publication.post_id})
+        return None
+
+    async def _send(self, chat_id: int | str, html: str, photo: str | bytes | None) -> Message:
+        if photo is not None:
+            return await self._bot.send_photo(
+                chat_id, photo, caption=html or None, parse_mode=ParseMode.HTML
+            )
+        return await self._bot.send_message(chat_id, html, parse_mode=ParseMode.HTML)
+
+
+class TelegramAlerter:
+    """Tells every admin, with the buttons to settle it. One admin reached is enough."""
+
+    def __init__(
+        self, bot: Bot, admin_ids: Collection[int], tz: ZoneInfo, default_target: str | None
+    ) -> None:
+        self._bot = bot
+        self._admins = sorted(admin_ids)
+        self._tz = tz
+        self._default = default_target
+
+    async def send(self, alert: Alert) -> None:
+        text = schedule_views.alert_text(alert, self._tz, self._default)
+        markup = schedule_keyboards.alert_keyboard(alert.post_id, alert.kind)
+        reached = 0
+        for admin in self._admins:
+            try:
+                await self._bot.send_message(
+                    admin, text, parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+                reached += 1
+            except TelegramError as error:
+                log.warning("could not alert admin %s: %s", admin, error)
+        if not reached:
+            raise RuntimeError(f"no admin could be told about post #{alert.post_id}")

@@ -1,0 +1,112 @@
+"""Runs the bot, the web server and the scheduler on one event loop until SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from telegram import Update
+
+from bot.app import build_application, post_init, post_shutdown
+from bot.assembly import open_services
+from bot.context import BotApplication
+from bot.housekeeping import schedule_housekeeping
+from bot.services import Services
+from bot.settings import Settings
+from bot.web import build_web_app, replay_inbox
+from core.clock import Clock
+from handlers.image_events import start_image_pipeline
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunningBot:
+    services: Services
+    application: BotApplication
+    site_runner: web.AppRunner
+    scheduler: AsyncIOScheduler
+
+    async def stop(self) -> None:
+        """Stop taking work, finish what is in flight, then close the shared clients."""
+        log.info("stopping: finishing in-flight updates")
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        # No new webhook deliveries from here; what is stored but unfinished is
+        # replayed at the next start.
+        await self.site_runner.cleanup()
+        if self.application.running:
+            await self.application.stop()  # waits for in-flight updates and their tasks
+        # Image runs are cancelled here, not finished: the next start reconciles them.
+        await self.services.pipeline.close()
+        # Sends on the wire finish; claimed posts not sent yet are handed back.
+        await self.services.publishing.stop()
+        await self.application.shutdown()
+        await post_shutdown(self.application)
+        log.info("stopped")
+
+
+async def start(settings: Settings, *, clock: Clock | None = None) -> RunningBot:
+    services = await open_services(settings, clock=clock)
+    application = build_application(services)
+    site_runner = web.AppRunner(build_web_app(services, application))
+    await site_runner.setup()
+    bot = RunningBot(services, application, site_runner, AsyncIOScheduler(timezone="UTC"))
+    try:
+        await web.TCPSite(site_runner, settings.web.host, settings.web.port).start()
+        await application.initialize()
+        await start_image_pipeline(services, application.bot)
+        await _start_bot(application, services)
+        schedule_housekeeping(bot.scheduler, services)
+        await services.publishing.start(bot.scheduler)
+        bot.scheduler.start()
+    except BaseException:
+        await bot.stop()
+        raise
+    log.info("bot running", extra={"mode": settings.mode.bot_mode})
+    return bot
+
+
+async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    stop = stop or _stop_on_signals()
+    bot = await start(settings)
+    try:
+        await stop.wait()
+    finally:
+        await bot.stop()
+
+
+async def _start_bot(application: BotApplication, services: Services) -> None:
+    await post_init(application)
+    await application.start()
+    # litellm takes seconds to import: do it in a worker thread once the bot is up,
+    # so neither start-up nor the first /start waits for it.
+    application.create_task(services.llm.warm_up(), name="llm-warm-up")
+    settings = services.settings
+    if settings.mode.bot_mode == "polling":
+        assert application.updater is not None
+        await application.bot.delete_webhook()
+        await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        return
+    assert settings.mode.webhook_url is not None and settings.telegram.webhook_secret is not None
+    await application.bot.set_webhook(
+        str(settings.mode.webhook_url),
+        secret_token=settings.telegram.webhook_secret.get_secret_value(),
+        allowed_updates=Update.ALL_TYPES,
+    )
+    await replay_inbox(services, application)
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop

@@ -1,0 +1,42 @@
+"""The shared clients and services handlers reach through the typed context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.api.settings import ApiSettings
+from bot.publishing import Publishing
+from bot.settings import Settings
+from core.campaigns.planner import CampaignPlanner
+from core.campaigns.service import CampaignService
+from core.clock import Clock
+from core.conversations import ConversationStore
+from core.llm.gateway import LLMGateway
+from core.metrics import Metrics
+from core.personas.service import PersonaService
+from core.pipeline import PipelineService
+from core.posts.service import PostService
+from core.prompting.registry import PromptRegistry
+from core.suggestions.service import SuggestionService
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    metrics: Metrics
+    clock: Clock
+    prompts: PromptRegistry
+    llm: LLMGateway
+    suggestions: SuggestionService
+    conversations: ConversationStore
+    personas: PersonaService
+    posts: PostService
+    campaigns: CampaignService
+    planner: CampaignPlanner
+    api_settings: ApiSettings
+    pipeline: PipelineService
+    publishing: Publishing

@@ -1,0 +1,45 @@
+"""The ComfyUI boundary: workflow templates, the client, and the plain objects they return."""
+
+from core.comfyui.client import ComfyClient
+from core.comfyui.errors import (
+    ComfyError,
+    ComfyRunLost,
+    ComfyServerError,
+    ComfyTimeout,
+    ComfyUnreachable,
+    ComfyValidationError,
+    WorkflowError,
+)
+from core.comfyui.types import (
+    ComfyAPI,
+    ImageRef,
+    Progress,
+    ProgressCallback,
+    RunOutcome,
+    SubmitResult,
+    Workflow,
+)
+from core.comfyui.workflow import WorkflowTemplate, fill, load_workflow, new_seed, parse_workflow
+
+__all__ = [
+    "ComfyAPI",
+    "ComfyClient",
+    "ComfyError",
+    "ComfyRunLost",
+    "ComfyServerError",
+    "ComfyTimeout",
+    "ComfyUnreachable",
+    "ComfyValidationError",
+    "ImageRef",
+    "Progress",
+    "ProgressCallback",
+    "RunOutcome",
+    "SubmitResult",
+    "Workflow",
+    "WorkflowError",
+    "WorkflowTemplate",
+    "fill",
+    "load_workflow",
+    "new_seed",
+    "parse_workflow",
+]

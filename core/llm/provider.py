@@ -1,0 +1,150 @@
+"""The one place that touches litellm: importing it, calling it, and reading its errors.
+
+litellm takes seconds to import, so it is never imported at module load: `load_litellm`
+does it on first use and `warm_up` does that in a worker thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from core.config import LLMSettings
+from core.errors import LLMError, LLMTimeout
+
+_DETAIL_CHARS = 500
+# Statuses worth another try: timeout, conflict, rate limit; any 5xx is checked separately.
+_TRANSIENT_STATUSES = frozenset({408, 409, 429})
+
+
+@functools.cache
+def load_litellm() -> Any:
+    # Without this litellm fetches its price map from the network while importing.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import litellm
+
+    litellm.suppress_debug_info = True  # no "Give Feedback" banner on stdout per error
+    litellm.telemetry = False
+    # token_counter would otherwise download HuggingFace tokenizers for llama/claude models.
+    litellm.disable_hf_tokenizer_download = True
+    return litellm
+
+
+async def warm_up() -> Any:
+    if load_litellm.cache_info().currsize:  # already imported: skip the thread hop
+        return load_litellm()
+    return await asyncio.to_thread(load_litellm)
+
+
+@dataclass(frozen=True)
+class ProviderReply:
+    text: str
+    input_tokens: int | None
+    output_tokens: int | None
+
+
+class ProviderFailure(Exception):
+    """A provider call that failed; `detail` is for the log, `user_message` for people."""
+
+    def __init__(self, user_message: str, detail: str, *, transient: bool, timeout: bool) -> None:
+        super().__init__(detail)
+        self.user_message = user_message
+        self.detail = detail
+        self.transient = transient
+        self.timeout = timeout
+
+    @property
+    def outcome(self) -> str:
+        return "timeout" if self.timeout else "error"
+
+    def to_domain(self) -> LLMError:
+        return LLMTimeout(self.user_message) if self.timeout else LLMError(self.user_message)
+
+
+async def complete(
+    settings: LLMSettings,
+    model: str,
+    messages: list[dict[str, str]],
+    options: dict[str, Any],
+) -> ProviderReply:
+    """One chat completion with a hard deadline; raises ProviderFailure on any failure."""
+    litellm = await warm_up()
+    kwargs = _call_kwargs(settings, model, messages, options)
+    try:
+        # litellm's own timeout covers the HTTP request; wait_for also bounds what
+        # litellm does around it, so the deadline holds whatever happens inside.
+        response = await asyncio.wait_for(litellm.acompletion(**kwargs), settings.timeout_s)
+    except Exception as exc:
+        raise _failure(exc, settings) from exc
+    return _reply(response)
+
+
+def _call_kwargs(
+    settings: LLMSettings, model: str, messages: list[dict[str, str]], options: dict[str, Any]
+) -> dict[str, Any]:
+    api_key = settings.api_key.get_secret_value() if settings.api_key else None
+    return {
+        "model": model,
+        "messages": messages,
+        "api_base": settings.api_base,
+        "api_key": api_key,
+        "timeout": settings.timeout_s,
+        # Retries are ours (bounded, logged, budgeted); litellm and the OpenAI SDK do none.
+        "num_retries": 0,
+        "max_retries": 0,
+        **{name: value for name, value in options.items() if value is not None},
+    }
+
+
+def _reply(response: Any) -> ProviderReply:
+    text = response.choices[0].message.content or ""
+    usage = getattr(response, "usage", None)
+    # litellm reports zeros when a server sent no usage; a real prompt is never 0 tokens.
+    prompt_tokens = getattr(usage, "prompt_tokens", None) or None
+    completion_tokens = getattr(usage, "completion_tokens", None) if prompt_tokens else None
+    return ProviderReply(text=text, input_tokens=prompt_tokens, output_tokens=completion_tokens)
+
+
+def _failure(exc: Exception, settings: LLMSettings) -> ProviderFailure:
+    detail = _redact(f"{type(exc).__name__}: {exc}", settings)[:_DETAIL_CHARS]
+    if _is_timeout(exc):
+        message = (
+            f"The AI model did not answer within {settings.timeout_s:g} seconds; please try again."
+        )
+        return ProviderFailure(message, detail, transient=True, timeout=True)
+    status = getattr(exc, "status_code", None)
+    transient = _is_transient(exc, status)
+    return ProviderFailure(
+        _user_message(status, transient), detail, transient=transient, timeout=False
+    )
+
+
+def _is_timeout(exc: Exception) -> bool:
+    # asyncio's deadline, or litellm.Timeout (a subclass of openai.APITimeoutError).
+    return isinstance(exc, TimeoutError) or type(exc).__name__ in {"Timeout", "APITimeoutError"}
+
+
+def _is_transient(exc: Exception, status: object) -> bool:
+    if isinstance(status, int):
+        return status in _TRANSIENT_STATUSES or status >= 500
+    return isinstance(exc, ConnectionError) or "Connection" in type(exc).__name__
+
+
+def _user_message(status: object, transient: bool) -> str:
+    if status == 429:
+        return "The AI provider is rate-limiting us right now. Please try again in a minute."
+    if status in (401, 403):
+        return "The AI provider rejected our credentials; an admin should check LLM_API_KEY."
+    if transient:
+        return "The AI provider is unavailable right now. Please try again later."
+    suffix = f" (HTTP {status})" if isinstance(status, int) else ""
+    return f"The AI provider could not handle the request{suffix}."
+
+
+def _redact(text: str, settings: LLMSettings) -> str:
+    secret = settings.api_key.get_secret_value() if settings.api_key else ""
+    # A placeholder key such as "x" would otherwise mangle every word containing it.
+    return text.replace(secret, "***") if len(secret) >= 4 else text

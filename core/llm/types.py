@@ -1,0 +1,56 @@
+"""The plain objects that cross the LLM boundary: what we ask, and what comes back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel
+
+T = TypeVar("T", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Message:
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class PromptRef:
+    """Which template, version and A/B variant produced a request (logged with the call)."""
+
+    name: str
+    version: int
+    variant: str
+
+
+@dataclass(frozen=True)
+class LLMRequest:
+    messages: tuple[Message, ...]
+    prompt: PromptRef | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class LLMResult(Generic[T]):
+    value: T
+    call_id: int | None
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cost_usd: Decimal
+    cached: bool
+
+
+@dataclass(frozen=True)
+class BudgetStatus:
+    cap_usd: Decimal
+    spent_usd: Decimal
+    reserved_usd: Decimal
+
+    @property
+    def remaining_usd(self) -> Decimal:
+        return max(Decimal(0), self.cap_usd - self.spent_usd - self.reserved_usd)

@@ -1,0 +1,34 @@
+"""Prometheus metrics, one registry per application so tests never share counters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+@dataclass
+class Metrics:
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+
+    def __post_init__(self) -> None:
+        r = self.registry
+        self.updates_handled = Counter(
+            "copilot_updates_handled", "Telegram updates handled", ["kind"], registry=r
+        )
+        self.handler_latency = Histogram(
+            "copilot_handler_latency_seconds", "Time to handle one update", registry=r
+        )
+        self.errors = Counter(
+            "copilot_errors", "Errors by where they happened", ["where"], registry=r
+        )
+        self.llm_calls = Counter(
+            "copilot_llm_calls", "LLM calls by outcome", ["model", "outcome"], registry=r
+        )
+        self.llm_tokens = Counter(
+            "copilot_llm_tokens", "LLM tokens", ["model", "direction"], registry=r
+        )
+        self.llm_cost = Counter("copilot_llm_cost_usd", "LLM spend in USD", ["model"], registry=r)
+        self.budget_left = Gauge(
+            "copilot_llm_budget_left_usd", "Today's LLM budget still available", registry=r
+        )

@@ -1,0 +1,187 @@
+"""/suggest as a use case: generate, edit, regenerate, approve and reject a suggestion.
+
+The LLM call never runs inside a database transaction; the result is stored with a
+conditional update, so a card edited or decided meanwhile is never overwritten.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.clock import Clock
+from core.errors import AlreadyDecided, NotFound, ValidationFailed
+from core.suggestions import context
+from core.suggestions.models import Page, SuggestionDraft, SuggestionView
+from core.suggestions.ports import PromptRenderer, StructuredLLM
+from storage.models import Suggestion
+from storage.repos import posts as post_repo
+from storage.repos import suggestions as repo
+
+TEMPLATE = "suggest_post"
+MAX_CAPTION = 2000
+
+
+class SuggestionService:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        prompts: PromptRenderer,
+        llm: StructuredLLM,
+        clock: Clock,
+        tz: ZoneInfo,
+    ) -> None:
+        self._sessions = session_factory
+        self._prompts = prompts
+        self._llm = llm
+        self._clock = clock
+        self._tz = tz
+
+    async def generate(self, *, chat_id: int, user_id: int) -> SuggestionView:
+        draft, call_id = await self._ask(user_id)
+        async with self._sessions.begin() as session:
+            row = await repo.insert(
+                session,
+                payload=draft.to_payload(),
+                chat_id=chat_id,
+                user_id=user_id,
+                llm_call_id=call_id,
+            )
+            return await _view(session, row)
+
+    async def regenerate(self, suggestion_id: int, revision: int, user_id: int) -> SuggestionView:
+        await self._require_pending(suggestion_id, revision)
+        draft, call_id = await self._ask(user_id)
+        return await self._replace(suggestion_id, revision, draft, call_id)
+
+    async def edit_caption(
+        self, suggestion_id: int, revision: int, text: str, user_id: int
+    ) -> SuggestionView:
+        caption = text.strip()
+        if not caption:
+            raise ValidationFailed(["The new caption is empty."])
+        if len(caption) > MAX_CAPTION:
+            raise ValidationFailed(
+                [f"The caption is {len(caption)} characters; {MAX_CAPTION} is the most."]
+            )
+        current = await self._require_pending(suggestion_id, revision)
+        draft = SuggestionDraft.model_validate({**_payload_of(current), "caption": caption})
+        return await self._replace(suggestion_id, revision, draft, None)
+
+    async def approve(self, suggestion_id: int, revision: int, user_id: int) -> SuggestionView:
+        """Approve and create the draft post, in one transaction: both or neither."""
+        async with self._sessions.begin() as session:
+            row = await self._decide(session, suggestion_id, revision, "approved", user_id)
+            draft = SuggestionDraft.model_validate(row.payload)
+            post = await post_repo.create_draft(
+                session,
+                title=draft.title,
+                caption=draft.caption,
+                hashtags=draft.hashtags,
+                scheduled_at=draft.when,
+                image_prompt=None,
+                suggestion_id=row.id,
+                actor=f"user:{user_id}",
+                created_by=user_id,
+            )
+            # The person approved exactly this content, so the post starts approved.
+            post.approved_at, post.approved_by = row.decided_at, user_id
+            return await _view(session, row)
+
+    async def reject(self, suggestion_id: int, revision: int, user_id: int) -> SuggestionView:
+        async with self._sessions.begin() as session:
+            row = await self._decide(session, suggestion_id, revision, "rejected", user_id)
+            return await _view(session, row)
+
+    async def get(self, suggestion_id: int) -> SuggestionView:
+        async with self._sessions() as session:
+            return await _view(session, await _get(session, suggestion_id))
+
+    async def pending(self, *, offset: int, limit: int) -> Page:
+        async with self._sessions() as session:
+            rows, total = await repo.list_pending(session, offset=offset, limit=limit)
+            items = tuple([await _view(session, row) for row in rows])
+        return Page(items=items, offset=offset, total=total)
+
+    async def _ask(self, user_id: int) -> tuple[SuggestionDraft, int | None]:
+        now = self._clock.now()
+        async with self._sessions() as session:
+            variables = await context.gather(session, now=now, tz=self._tz)
+        request = self._prompts.render(TEMPLATE, variables, variant_key=str(user_id))
+        result = await self._llm.generate(request, SuggestionDraft)
+        return self._in_future(result.value, now), result.call_id
+
+    def _in_future(self, draft: SuggestionDraft, now: datetime) -> SuggestionDraft:
+        """Read a zone-less time in the user's zone; move a past time to its next occurrence.
+
+        Small models often propose "today 09:00" after 09:00; a day later keeps their intent.
+        """
+        when = draft.when if draft.when.tzinfo else draft.when.replace(tzinfo=self._tz)
+        if when <= now:
+            # Keep the wall-clock time the model meant, on the next day it is still ahead.
+            today = now.astimezone(self._tz).date()
+            when = datetime.combine(today, draft.when.time(), tzinfo=self._tz)
+            if when <= now:
+                when = datetime.combine(today + timedelta(days=1), draft.when.time(), self._tz)
+        return draft.model_copy(update={"when": when})
+
+    async def _replace(
+        self, suggestion_id: int, revision: int, draft: SuggestionDraft, call_id: int | None
+    ) -> SuggestionView:
+        async with self._sessions.begin() as session:
+            changed = await repo.replace_payload(
+                session, suggestion_id, revision, draft.to_payload(), call_id
+            )
+            row = await _get(session, suggestion_id)
+            if not changed:
+                raise _lost_race(row)
+            return await _view(session, row)
+
+    async def _require_pending(self, suggestion_id: int, revision: int) -> Suggestion:
+        async with self._sessions() as session:
+            row = await _get(session, suggestion_id)
+        if row.status != "pending" or row.revision != revision:
+            raise _lost_race(row)
+        return row
+
+    async def _decide(
+        self, session: AsyncSession, suggestion_id: int, revision: int, status: str, user_id: int
+    ) -> Suggestion:
+        decided = await repo.decide(
+            session, suggestion_id, revision, status=status, user_id=user_id, at=self._clock.now()
+        )
+        if decided is None:
+            raise _lost_race(await _get(session, suggestion_id))
+        return decided
+
+
+def _payload_of(row: Suggestion) -> dict[str, object]:
+    return dict(row.payload)
+
+
+def _lost_race(row: Suggestion) -> AlreadyDecided:
+    if row.status != "pending":
+        return AlreadyDecided(f"Suggestion #{row.id} was already {row.status}.")
+    return AlreadyDecided(f"Suggestion #{row.id} changed meanwhile; here is the current version.")
+
+
+async def _get(session: AsyncSession, suggestion_id: int) -> Suggestion:
+    row = await repo.get(session, suggestion_id)
+    if row is None:
+        raise NotFound(f"Suggestion #{suggestion_id} does not exist.")
+    return row
+
+
+async def _view(session: AsyncSession, row: Suggestion) -> SuggestionView:
+    post_id = await repo.post_id_for(session, row.id) if row.status == "approved" else None
+    return SuggestionView.from_payload(
+        id=row.id,
+        status=row.status,
+        revision=row.revision,
+        payload=row.payload,
+        created_at=row.created_at,
+        decided_by=row.decided_by,
+        post_id=post_id,
+    )

@@ -1,0 +1,71 @@
+"""Buttons of the /campaign conversation. callback_data is `cmp:<action>:<id>:<revision>`.
+
+Step buttons carry the step number and preview buttons the plan's revision, so a button
+left on an older message can't act on a step or a plan that has moved on.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.keyboards import CallbackKey
+from core.personas.views import PersonaView
+from handlers.campaign_steps import Step
+
+KIND = "cmp"
+PERSONA_STEP = 1
+
+
+def _button(text: str, action: str, item: int = 0, revision: int = 0) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text, callback_data=CallbackKey(KIND, action, item, revision).encode()
+    )
+
+
+def personas_keyboard(personas: tuple[PersonaView, ...]) -> InlineKeyboardMarkup:
+    rows = [[_button(p.name[:60], "pick", p.id, PERSONA_STEP)] for p in personas]
+    return InlineKeyboardMarkup(rows)
+
+
+def step_keyboard(step: Step) -> InlineKeyboardMarkup | None:
+    buttons = [_button(label, "opt", i, step.number) for i, (label, _) in enumerate(step.options)]
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    if step.own is not None:
+        rows.append([_button("✍️ Type your own", "own", 0, step.number)])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def retry_keyboard(run: int) -> InlineKeyboardMarkup:
+    """Carries the failed run's id: a second tap finds a newer run and does nothing."""
+    return InlineKeyboardMarkup([[_button("🔁 Retry", "retry", run)]])
+
+
+def summary_keyboard(revision: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_button("✅ Create campaign", "ok", 0, revision)],
+            [
+                _button("🔄 Re-plan", "re", 0, revision),
+                _button("🔢 Number of posts", "cnt", 0, revision),
+                _button("📅 Dates", "dt", 0, revision),
+            ],
+            [_button("✖️ Cancel", "x", 0, revision)],
+        ]
+    )
+
+
+def detail_keyboard(index: int, total: int, revision: int) -> InlineKeyboardMarkup:
+    rows = []
+    if total > 1:
+        # Paging wraps around, so both arrows always work.
+        rows.append(
+            [
+                _button("◀", "pg", (index - 1) % total, revision),
+                _button(f"{index + 1} / {total}", "pg", index, revision),
+                _button("▶", "pg", (index + 1) % total, revision),
+            ]
+        )
+    rows.append(
+        [_button("✏️ Caption", "cap", index, revision), _button("🕒 Time", "time", index, revision)]
+    )
+    return InlineKeyboardMarkup(rows)

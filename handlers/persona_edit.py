@@ -1,0 +1,86 @@
+"""Editing one field of a persona: pick the persona, pick the field, send the new value."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import CallbackQuery
+
+from bot.context import BotContext
+from bot.keyboards import CallbackKey
+from core.conversations import Conversation
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.personas.views import PersonaView
+from handlers.campaign_dialog import Who, bullet_list, clear, save, send
+from handlers.persona_fields import BY_KEY, FIELDS, current_value, index_of, patch_for
+from handlers.persona_views import card, edit_keyboard, edit_question, question_keyboard
+
+PREFIX = "persona:edit:"
+GONE = "That persona no longer exists; send /persona for the current list."
+
+
+async def show_menu(query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey) -> None:
+    persona = await _persona(query, context, key.item_id)
+    if persona is None:
+        return
+    await query.answer()
+    await send(context, who, card(persona) + "\n\n<i>Which field should change?</i>",
+               edit_keyboard(persona))  # fmt: skip
+
+
+async def start_field(
+    query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey
+) -> None:
+    if not 0 <= key.revision < len(FIELDS):
+        await query.answer("This button is no longer valid.")
+        return
+    persona = await _persona(query, context, key.item_id)
+    if persona is None:
+        return
+    await query.answer()
+    field = FIELDS[key.revision]
+    await save(context, who, PREFIX + field.key, {"persona_id": persona.id})
+    question = edit_question(field, persona, current_value(field.key, persona))
+    await send(context, who, question, question_keyboard(key.revision, skippable=False))
+
+
+async def on_option(
+    query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey, state: Conversation
+) -> None:
+    field_key = state.state.removeprefix(PREFIX)
+    option = BY_KEY[field_key].option(key.item_id) if field_key in BY_KEY else None
+    if option is None or index_of(field_key) != key.revision:
+        await query.answer("That question is over. Send /persona to edit again.")
+        return
+    await query.answer()
+    await on_text(context, who, state, option)
+
+
+async def on_text(context: BotContext, who: Who, state: Conversation, text: str) -> None:
+    field = BY_KEY[state.state.removeprefix(PREFIX)]
+    persona_id = int(state.data["persona_id"])
+    try:
+        current = await context.services.personas.get(persona_id)
+        patch = patch_for(field.key, text, current)
+        updated = await context.services.personas.update(persona_id, patch)
+    except NotFound:
+        await clear(context, who)
+        await send(context, who, GONE)
+        return
+    except (ValidationFailed, Conflict) as error:
+        problems = error.problems if isinstance(error, ValidationFailed) else [str(error)]
+        await send(context, who, f"⚠️ {bullet_list(problems)}\nSend it again, or /cancel.")
+        return
+    await clear(context, who)
+    await send(context, who, f"✅ {escape(field.label)} of <b>{escape(updated.name)}</b> updated.")
+    await send(context, who, card(updated))
+
+
+async def _persona(
+    query: CallbackQuery, context: BotContext, persona_id: int
+) -> PersonaView | None:
+    try:
+        return await context.services.personas.get(persona_id)
+    except NotFound:
+        await query.answer(GONE, show_alert=True)
+        return None

@@ -1,0 +1,123 @@
+"""How personas read in Telegram, and their buttons (`per:<action>:<id>:<field>`).
+
+Option and skip buttons carry the field's index, so a tap on an older question can't
+answer the one being asked now.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.keyboards import CallbackKey
+from core.personas.views import PersonaView
+from handlers.campaign_views import clip
+from handlers.persona_fields import CAPTION_KEYS, FIELDS, PersonaField, hashtag_summary
+from handlers.views import fit
+
+KIND = "per"
+MAX_LISTED = 30
+UPLOAD_HELP = (
+    "Send me a <b>.yaml</b>, <b>.yml</b> or <b>.json</b> file (up to 256 KiB) shaped like the "
+    "REST body: <code>name</code>, <code>caption_config</code>, <code>hashtag_strategy</code>, "
+    "<code>brand_guidelines</code>, <code>content_pillars</code>. Only the name is required."
+)
+CREATE_HINT = "<i>/cancel stops at any step; nothing is saved until the last one.</i>"
+
+
+def button(text: str, action: str, item: int = 0, field: int = 0) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=CallbackKey(KIND, action, item, field).encode())
+
+
+def persona_list(personas: tuple[PersonaView, ...]) -> str:
+    if not personas:
+        return (
+            "<b>🎭 Personas</b>\n\nNo persona yet. A persona is the voice your campaigns are "
+            "written in.\nTap ➕ New persona, or send me a YAML or JSON file."
+        )
+    blocks = [_list_entry(number, p) for number, p in enumerate(personas[:MAX_LISTED], start=1)]
+    more = len(personas) - MAX_LISTED
+    tail = [f"… and {more} more."] if more > 0 else []
+    hint = "Tap ✏️ to edit one, ➕ to create one, or send a YAML or JSON file to import one."
+    return fit("\n\n".join(["<b>🎭 Personas</b>", *blocks, *tail, hint]))
+
+
+def _list_entry(number: int, persona: PersonaView) -> str:
+    voice = " · ".join(
+        escape(str(persona.caption_config[k]))
+        for k in CAPTION_KEYS
+        if persona.caption_config.get(k)
+    )
+    pillars = ", ".join(_pillar(p.name, p.description) for p in persona.content_pillars)
+    lines = [f"<b>{number}. {escape(persona.name)}</b>" + (f" — {voice}" if voice else "")]
+    lines.append(f"Pillars: {pillars or '<i>none yet</i>'}")
+    return "\n".join(lines)
+
+
+def _pillar(name: str, description: str | None) -> str:
+    return escape(name) + (f" ({escape(clip(description, 60))})" if description else "")
+
+
+def list_keyboard(personas: tuple[PersonaView, ...]) -> InlineKeyboardMarkup:
+    rows = [[button(f"✏️ Edit {clip(p.name, 40)}", "ed", p.id)] for p in personas[:MAX_LISTED]]
+    rows.append([button("➕ New persona", "new"), button("📄 Import a file", "up")])
+    return InlineKeyboardMarkup(rows)
+
+
+def card(persona: PersonaView) -> str:
+    config = persona.caption_config
+    voice = " · ".join(
+        f"{f.label}: {escape(str(config[f.key]))}" for f in FIELDS if config.get(f.key)
+    )
+    lines = [
+        f"<b>🎭 {escape(persona.name)}</b> (persona #{persona.id})",
+        voice or "<i>no voice settings</i>",
+    ]
+    if tags := hashtag_summary(persona.hashtag_strategy):
+        lines.append(f"Hashtags: {escape(tags)}")
+    if persona.brand_guidelines:
+        lines.append(f"Guidelines: {escape(clip(persona.brand_guidelines, 1500))}")
+    pillars = [f"• {_pillar(p.name, p.description)}" for p in persona.content_pillars]
+    lines += ["Pillars:", *(pillars or ["<i>none</i>"])]
+    return fit("\n".join(lines))
+
+
+def edit_keyboard(persona: PersonaView) -> InlineKeyboardMarkup:
+    buttons = [button(f.label, "f", persona.id, i) for i, f in enumerate(FIELDS)]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+def create_question(field: PersonaField, number: int) -> str:
+    header = f"<b>🎭 New persona · step {number} of {len(FIELDS)}</b>"
+    hint = f"\n\n{CREATE_HINT}" if number == 1 else ""
+    return f"{header}\n{field.question}{hint}"
+
+
+def edit_question(field: PersonaField, persona: PersonaView, now: str) -> str:
+    return (
+        f"<b>✏️ {escape(field.label)} of {escape(persona.name)}</b>\n{field.question}\n"
+        f"Now: {escape(clip(now, 500))}\n<i>Send the new value, or /cancel.</i>"
+    )
+
+
+def answered(field: PersonaField, value: str | None) -> str:
+    shown = f"<b>{escape(clip(value, 200))}</b>" if value is not None else "<i>skipped</i>"
+    return f"{escape(field.label)}: {shown} ✓"
+
+
+def question_keyboard(field_index: int, *, skippable: bool) -> InlineKeyboardMarkup | None:
+    field = FIELDS[field_index]
+    options = [button(text, "opt", i, field_index) for i, text in enumerate(field.options)]
+    rows = [options[i : i + 3] for i in range(0, len(options), 3)]
+    if skippable:
+        rows.append([button("⏭ Skip", "skip", 0, field_index)])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def created(persona: PersonaView, how: str) -> str:
+    pillars = len(persona.content_pillars)
+    return (
+        f"✅ Persona <b>{escape(persona.name)}</b> {how} with {pillars} content "
+        f"pillar{'s' if pillars != 1 else ''}. Plan a campaign with /campaign."
+    )

@@ -1,0 +1,64 @@
+""" "Approve all posts of campaign X": only once each waiting post has been shown.
+
+Each post is approved with its own conditional update, so two admins tapping at once
+approve every post exactly once between them, and whoever comes second is told.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import CallbackQuery
+
+from bot.context import BotContext
+from core.errors import AlreadyDecided, InvalidTransition, NotFound
+from core.posts import states
+from core.posts.views import PostView
+from handlers.campaign_dialog import Who, send
+
+
+async def approve_all(
+    query: CallbackQuery, context: BotContext, who: Who, campaign_id: int
+) -> None:
+    try:
+        campaign = await context.services.campaigns.get(campaign_id)
+    except NotFound as error:
+        await query.answer(str(error), show_alert=True)
+        return
+    waiting = _waiting(await context.services.posts.campaign_posts(campaign_id))
+    unseen = [view for view in waiting if not view.seen]
+    if not waiting:
+        await query.answer(f"Every post of {campaign.name} is already decided.", show_alert=True)
+    elif unseen:
+        await query.answer(_unseen(len(unseen), len(waiting)), show_alert=True)
+    else:
+        await _approve(query, context, who, waiting, f"campaign #{campaign.id} {campaign.name}")
+
+
+def _waiting(posts: tuple[PostView, ...]) -> list[PostView]:
+    return [p for p in posts if not p.approved and states.parse(p.status) in states.APPROVABLE]
+
+
+def _unseen(unseen: int, waiting: int) -> str:
+    return (
+        f"{unseen} of the {waiting} waiting posts haven't been shown yet. "
+        "Page through /approve to read them first, then tap again."
+    )
+
+
+async def _approve(
+    query: CallbackQuery, context: BotContext, who: Who, posts: list[PostView], name: str
+) -> None:
+    approved = 0
+    for view in posts:
+        try:
+            await context.services.posts.approve(view.id, who.user_id)
+        except (AlreadyDecided, InvalidTransition, NotFound):
+            continue  # somebody else decided this one meanwhile
+        approved += 1
+    if approved == 0:
+        await query.answer(f"Every post of {name} was already approved.", show_alert=True)
+        return
+    await query.answer(f"Approved {approved} posts ✅")
+    plural = "s" if approved != 1 else ""
+    await send(context, who, f"✅ Approved {approved} post{plural} of {escape(name)}.")

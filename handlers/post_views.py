@@ -1,0 +1,99 @@
+"""Post cards in /approve and their buttons (`pst:<action>:<id>:<revision>`).
+
+A card's revision is a checksum of what it shows a reviewer. An edit changes it, so an
+Approve pressed on a card showing the old words is refused instead of approving text the
+reviewer never saw. (updated_at would not do: marking a post seen touches it too.)
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from html import escape
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.keyboards import CallbackKey
+from core.posts import states
+from core.posts.views import PostView
+from handlers.campaign_views import FORMAT_ICONS, clip, when_long
+from handlers.image_keyboards import generate_images_row
+from handlers.views import fit
+
+KIND = "pst"
+
+
+def revision(view: PostView) -> int:
+    shown = (view.title, view.caption, view.hashtags, view.image_prompt, view.format)
+    return zlib.crc32(json.dumps(shown).encode())
+
+
+def _button(text: str, action: str, item: int, rev: int = 0) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=CallbackKey(KIND, action, item, rev).encode())
+
+
+def status_line(view: PostView) -> str:
+    if view.status == states.PostStatus.REJECTED:
+        return "🗑 rejected"
+    if view.approved:
+        return f"✅ approved · {escape(view.status)}"
+    return f"⏳ waiting for approval · {escape(view.status)}"
+
+
+def post_card(view: PostView, tz: ZoneInfo, campaign: str | None) -> str:
+    when = when_long(view.scheduled_at, tz) if view.scheduled_at else "not scheduled"
+    post_format = view.format or "image"
+    lines = [
+        f"<b>📣 Post #{view.id}: {escape(clip(view.title, 200))}</b>",
+        f"<i>{status_line(view)}</i>",
+        escape(campaign) if campaign else _origin(view),
+        f"<b>When:</b> {when}",
+        f"<b>Format:</b> {FORMAT_ICONS.get(post_format, '')} {escape(post_format)}",
+        f"<b>Pillar:</b> {escape(view.content_pillar_name or 'none')}",
+        "",
+        "<b>Caption</b>",
+        escape(clip(view.caption, 2400)),
+        "",
+        escape(" ".join(view.hashtags)) or "<i>no hashtags</i>",
+    ]
+    if view.image_prompt:
+        lines += ["", "<b>Image prompt</b>", escape(clip(view.image_prompt, 600))]
+    return fit("\n".join(lines))
+
+
+def _origin(view: PostView) -> str:
+    return f"From suggestion #{view.suggestion_id}" if view.suggestion_id else "Single post"
+
+
+def card_keyboard(view: PostView) -> InlineKeyboardMarkup | None:
+    status = states.parse(view.status)
+    rev = revision(view)
+    row = []
+    if not view.approved and status in states.APPROVABLE:
+        row.append(_button("✅ Approve", "ap", view.id, rev))
+    if status in states.EDITABLE:
+        row.append(_button("✏️ Edit", "ed", view.id, rev))
+    if states.is_allowed(status, states.PostStatus.REJECTED):
+        row.append(_button("🗑 Reject", "rj", view.id, rev))
+    rows = [row] if row else []
+    if view.image_prompt and states.is_allowed(status, states.PostStatus.AWAITING_IMAGE):
+        rows.append(generate_images_row(view.id))
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def campaign_label(campaign_id: int, name: str) -> str:
+    return f"Campaign #{campaign_id} · {name}"
+
+
+def footer_keyboard(
+    campaigns: list[tuple[int, str, int]], more_after: int | None
+) -> InlineKeyboardMarkup | None:
+    """One "approve all" per campaign on the page (id, name, waiting), then "Next"."""
+    rows = [
+        [_button(f"✅ Approve all {waiting} posts of campaign {clip(name, 30)}", "all", cid)]
+        for cid, name, waiting in campaigns
+    ]
+    if more_after is not None:
+        rows.append([_button("Next ▶", "next", more_after)])
+    return InlineKeyboardMarkup(rows) if rows else None

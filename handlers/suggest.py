@@ -1,0 +1,67 @@
+"""/suggest: a status message at once, the model's card in its place when it is ready.
+
+The LLM call runs as a background task, so this chat (and every other) stays
+responsive while the model writes.
+"""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from telegram import Update
+from telegram.constants import ParseMode
+
+from bot.context import BotContext
+from bot.keyboards import retry_keyboard, suggestion_keyboard
+from core.errors import CopilotError
+from handlers.telegram_io import edit_html, typing
+from handlers.views import suggestion_card
+
+log = logging.getLogger(__name__)
+
+THINKING = "✍️ Looking at your recent and planned posts and writing a suggestion…"
+
+
+async def suggest(update: Update, context: BotContext) -> None:
+    assert update.effective_message is not None and update.effective_user is not None
+    status = await update.effective_message.reply_text(THINKING)
+    context.application.create_task(
+        write_suggestion(context, status.chat_id, status.message_id, update.effective_user.id),
+        update=update,
+        name=f"suggest:{status.chat_id}:{status.message_id}",
+    )
+
+
+async def retry_suggest(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    message = query.message
+    await query.answer("Trying again…")
+    if message is None:
+        return
+    await edit_html(context.bot, message.chat.id, message.message_id, THINKING)
+    context.application.create_task(
+        write_suggestion(context, message.chat.id, message.message_id, update.effective_user.id),
+        update=update,
+    )
+
+
+async def write_suggestion(
+    context: BotContext, chat_id: int, message_id: int, user_id: int
+) -> None:
+    services = context.services
+    try:
+        async with typing(context.bot, chat_id):
+            view = await services.suggestions.generate(chat_id=chat_id, user_id=user_id)
+    except CopilotError as error:
+        log.info("suggestion failed", extra={"chat_id": chat_id, "reason": str(error)})
+        text = f"⚠️ I couldn't write a suggestion: {escape(str(error))}\nNothing was saved."
+        await edit_html(context.bot, chat_id, message_id, text, retry_keyboard("suggest"))
+        return
+    card = suggestion_card(view, services.settings.app.tz)
+    markup = suggestion_keyboard(view.id, view.revision)
+    await context.bot.edit_message_text(
+        card, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+    )  # fmt: skip

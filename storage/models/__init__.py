@@ -1,0 +1,37 @@
+"""All ORM models. Importing this package registers every table on `Base.metadata`."""
+
+from storage.base import Base
+from storage.models.api import IdempotencyKey, RateLimitWindow
+from storage.models.campaigns import Campaign, ContentPillar, Persona
+from storage.models.conversation import ConversationState
+from storage.models.inbox import InboxUpdate
+from storage.models.llm import BudgetDay, LLMCacheEntry, LLMCall
+from storage.models.pipeline import ImageRun, ImageRunPost, PipelineWebhook, RunImage
+from storage.models.posts import Post, PostTransition
+from storage.models.prompts import PromptVersion
+from storage.models.publishing import PostDelivery, PublishPacing
+from storage.models.suggestions import Suggestion
+
+__all__ = [
+    "Base",
+    "BudgetDay",
+    "Campaign",
+    "ContentPillar",
+    "ConversationState",
+    "IdempotencyKey",
+    "ImageRun",
+    "ImageRunPost",
+    "InboxUpdate",
+    "LLMCacheEntry",
+    "LLMCall",
+    "Persona",
+    "PipelineWebhook",
+    "Post",
+    "PostDelivery",
+    "PostTransition",
+    "PromptVersion",
+    "PublishPacing",
+    "RateLimitWindow",
+    "RunImage",
+    "Suggestion",
+]

@@ -1,0 +1,108 @@
+"""Suggestion rows. State changes are conditional updates: the WHERE clause is the lock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Post, Suggestion
+
+
+async def insert(
+    session: AsyncSession,
+    *,
+    payload: dict[str, Any],
+    chat_id: int | None,
+    user_id: int | None,
+    llm_call_id: int | None,
+    source: str = "suggest",
+) -> Suggestion:
+    row = Suggestion(
+        payload=payload, chat_id=chat_id, created_by=user_id, llm_call_id=llm_call_id, source=source
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def get(session: AsyncSession, suggestion_id: int) -> Suggestion | None:
+    return await session.get(Suggestion, suggestion_id)
+
+
+async def post_id_for(session: AsyncSession, suggestion_id: int) -> int | None:
+    result = await session.execute(select(Post.id).where(Post.suggestion_id == suggestion_id))
+    return result.scalar_one_or_none()
+
+
+async def replace_payload(
+    session: AsyncSession,
+    suggestion_id: int,
+    revision: int,
+    payload: dict[str, Any],
+    llm_call_id: int | None,
+) -> bool:
+    """Swap in new content if the card is still pending at the revision the user saw."""
+    values: dict[str, Any] = {"payload": payload, "revision": Suggestion.revision + 1}
+    if llm_call_id is not None:
+        values["llm_call_id"] = llm_call_id
+    return await _update_pending(session, suggestion_id, revision, values)
+
+
+async def decide(
+    session: AsyncSession,
+    suggestion_id: int,
+    revision: int,
+    *,
+    status: str,
+    user_id: int,
+    at: datetime,
+) -> Suggestion | None:
+    """The decided row, or None if it was not pending at that revision (one round trip)."""
+    statement = (
+        update(Suggestion)
+        .where(
+            Suggestion.id == suggestion_id,
+            Suggestion.status == "pending",
+            Suggestion.revision == revision,
+        )
+        .values(status=status, decided_by=user_id, decided_at=at)
+        .returning(Suggestion)
+        .execution_options(synchronize_session=False)
+    )
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def _update_pending(
+    session: AsyncSession, suggestion_id: int, revision: int, values: dict[str, Any]
+) -> bool:
+    statement = (
+        update(Suggestion)
+        .where(
+            Suggestion.id == suggestion_id,
+            Suggestion.status == "pending",
+            Suggestion.revision == revision,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    result: CursorResult[Any] = await session.execute(statement)  # type: ignore[assignment]
+    return result.rowcount == 1
+
+
+async def list_pending(
+    session: AsyncSession, *, offset: int, limit: int
+) -> tuple[list[Suggestion], int]:
+    pending = Suggestion.status == "pending"
+    total = (await session.execute(select(func.count()).where(pending))).scalar_one()
+    rows = await session.execute(
+        select(Suggestion)
+        .where(pending)
+        .order_by(Suggestion.created_at, Suggestion.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(rows.scalars()), total

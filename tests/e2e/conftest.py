@@ -1,0 +1,26 @@
+"""Fixtures that start the whole bot (polling) against the doubles."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.runner import start
+from tests.doubles.llm_server import FakeLLMServer
+from tests.doubles.telegram_api import TelegramApiDouble
+from tests.e2e.harness import Harness, make_settings
+
+
+@pytest.fixture
+async def harness(
+    telegram_api: TelegramApiDouble, llm_server: FakeLLMServer, tmp_path: Path
+) -> AsyncIterator[Harness]:
+    settings = make_settings(telegram_api, llm_server, tmp_path)
+    bot = await start(settings)
+    try:
+        await telegram_api.wait_for("getUpdates", timeout=10)
+        yield Harness(telegram_api, llm_server, bot)
+    finally:
+        await bot.stop()

@@ -1,0 +1,139 @@
+"""The whole bot, started as run_bot.py starts it, against the Bot API and LLM doubles."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from bot.runner import RunningBot
+from bot.settings import Settings
+from core.config import (
+    AccessSettings,
+    AppSettings,
+    BotModeSettings,
+    ComfySettings,
+    DatabaseSettings,
+    LLMSettings,
+    SMTPSettings,
+    TelegramSettings,
+    WebSettings,
+)
+from tests.doubles.llm_server import FakeLLMServer
+from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
+
+ADMIN = 1001
+OTHER_ADMIN = 1002
+STRANGER = 666
+NO_ENV: dict[str, Any] = {"_env_file": None}
+
+
+TEXT_METHODS = ("sendMessage", "editMessageText")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def make_settings(
+    api: TelegramApiDouble, llm: FakeLLMServer | None, data_dir: Path, **overrides: Any
+) -> Settings:
+    llm_settings = LLMSettings(
+        **NO_ENV,
+        model="openai/test-model" if llm else None,
+        api_base=llm.url if llm else None,
+        api_key="sk-test",
+        timeout_s=overrides.pop("llm_timeout_s", 5),
+        price_input_per_mtok=Decimal("1"),
+        price_output_per_mtok=Decimal("2"),
+        daily_budget_usd=overrides.pop("budget", Decimal("10")),
+        max_retries=0,
+        cache_ttl_s=0,
+    )
+    mode = overrides.pop("mode", None) or BotModeSettings(**NO_ENV)
+    telegram = TelegramSettings(
+        **NO_ENV,
+        bot_token="123456:TEST",
+        api_base_url=api.base_url,
+        file_base_url=api.file_base_url,
+        webhook_secret=overrides.pop("webhook_secret", None),
+    )
+    return Settings(
+        telegram=telegram,
+        access=AccessSettings(**NO_ENV, admin_user_ids=frozenset({ADMIN, OTHER_ADMIN})),
+        mode=mode,
+        web=WebSettings(**NO_ENV, host="127.0.0.1", port=free_port()),
+        database=DatabaseSettings(
+            **NO_ENV,
+            database_url=overrides.pop("database_url", f"sqlite+aiosqlite:///{data_dir}/bot.db"),
+        ),
+        llm=llm_settings,
+        comfy=overrides.pop("comfy", None) or ComfySettings(**NO_ENV),
+        smtp=SMTPSettings(**NO_ENV),
+        app=AppSettings(
+            **NO_ENV,
+            timezone="Europe/Berlin",
+            data_dir=data_dir,
+            pipeline_webhook_secret=overrides.pop("pipeline_webhook_secret", None),
+        ),
+    )
+
+
+@dataclass
+class Harness:
+    api: TelegramApiDouble
+    llm: FakeLLMServer
+    bot: RunningBot
+    chat_id: int = ADMIN
+    _seen: set[int] = field(default_factory=set)
+
+    def send(self, text: str, *, user_id: int = ADMIN, chat_id: int | None = None) -> int:
+        chat = chat_id if chat_id is not None else user_id
+        return self.api.push_update(self.api.make_message_update(chat, user_id, text))
+
+    def tap(
+        self,
+        message_id: int,
+        data: str,
+        *,
+        user_id: int = ADMIN,
+        chat_id: int | None = None,
+        stale: bool = False,
+    ) -> int:
+        """Press a button; `stale` presses one from another copy of the card (e.g. /approve)."""
+        chat = chat_id if chat_id is not None else user_id
+        update = self.api.make_callback_update(
+            chat, user_id, message_id, data, check_button=not stale
+        )
+        return self.api.push_update(update)
+
+    async def said(self, text: str, *, within: float = 20.0) -> RecordedCall:
+        """The first message the bot sent or edited, not yet returned, containing `text`."""
+        deadline = asyncio.get_running_loop().time() + within
+        while asyncio.get_running_loop().time() < deadline:
+            for call in self.api.calls:
+                if id(call) in self._seen or call.method not in TEXT_METHODS:
+                    continue
+                if call.ok and text in str(call.params.get("text", "")):
+                    self._seen.add(id(call))
+                    return call
+            await asyncio.sleep(0.01)
+        recent = [(c.method, str(c.params.get("text", ""))[:80]) for c in self.api.calls[-8:]]
+        raise AssertionError(f"the bot never said {text!r}; recent calls: {recent}")
+
+    def message_id_of(self, call: RecordedCall) -> int:
+        if call.method == "editMessageText":
+            return int(call.params["message_id"])
+        result: dict[str, Any] = call.result
+        return int(result["message_id"])
+
+    @property
+    def web_url(self) -> str:
+        web = self.bot.services.settings.web
+        return f"http://{web.host}:{web.port}"

@@ -1,0 +1,115 @@
+"""An admin's /suggest journey through the real Application, over HTTP, with real litellm."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.models import LLMCall, Post, Suggestion
+from tests.doubles.fake_llm import suggestion_answer
+from tests.e2e.harness import ADMIN, OTHER_ADMIN, STRANGER, Harness
+
+
+async def test_start_help_and_registered_commands(harness: Harness) -> None:
+    commands = harness.api.last("setMyCommands").params["commands"]
+    names = {c["command"] for c in commands}
+    assert {"start", "help", "suggest", "approve", "cancel"} <= names
+    harness.send("/start")
+    await harness.said("Campaign Copilot")
+    harness.send("/help")
+    help_call = await harness.said("/suggest")
+    assert help_call.params["parse_mode"] == "HTML"
+
+
+async def test_stranger_is_refused_politely_and_nothing_changes(harness: Harness) -> None:
+    harness.send("/suggest", user_id=STRANGER)
+    await harness.said("private bot")
+    async with harness.bot.services.sessions() as session:
+        assert (await session.execute(select(Suggestion))).first() is None
+    assert harness.llm.requests == []
+
+
+async def test_suggest_edit_approve(harness: Harness) -> None:
+    harness.llm.reply(suggestion_answer(caption="Cosy <candles> & more"))
+    harness.send("/suggest")
+    await harness.said("writing a suggestion")
+    card = await harness.said("Suggestion #1")
+    assert "Cosy &lt;candles&gt; &amp; more" in card.params["text"]
+    card_id = harness.message_id_of(card)
+    markup = card.params["reply_markup"]
+    buttons = {b["text"]: b["callback_data"] for row in markup["inline_keyboard"] for b in row}
+    assert set(buttons) == {"✅ Approve", "✏️ Edit", "🔄 Regenerate", "🗑 Reject"}
+    assert harness.api.calls_to("sendChatAction")
+
+    harness.tap(card_id, buttons["✏️ Edit"])
+    await harness.said("Send the new caption")
+    harness.send("Fresh words for the weekend")
+    await harness.said("Caption of suggestion #1 updated")
+    edited = harness.api.messages_in(ADMIN)
+    assert any("Fresh words for the weekend" in str(m.get("text")) for m in edited)
+
+    new_buttons = _buttons_of(harness, card_id)
+    harness.tap(card_id, buttons["✅ Approve"], stale=True)  # pressed on an older copy
+    stale = await harness.api.wait_for("answerCallbackQuery", lambda c: "text" in c.params)
+    assert "changed meanwhile" in stale.params["text"]
+    harness.tap(card_id, new_buttons["✅ Approve"])
+    await harness.said("Saved as draft post #1")
+
+    async with harness.bot.services.sessions() as session:
+        post = (await session.execute(select(Post))).scalar_one()
+        assert post.caption == "Fresh words for the weekend"
+        call = (await session.execute(select(LLMCall))).scalar_one()
+        assert (call.template_name, call.outcome) == ("suggest_post", "ok")
+        assert call.input_tokens > 0 and call.cost_microusd > 0
+
+
+async def test_second_admin_is_told_it_was_already_done(harness: Harness) -> None:
+    team = -100500  # both admins work in one group chat
+    harness.llm.reply(suggestion_answer())
+    harness.api.push_update(
+        harness.api.make_message_update(team, ADMIN, "/suggest", chat_type="supergroup")
+    )
+    card = await harness.said("Suggestion #1")
+    card_id = harness.message_id_of(card)
+    approve = card.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    harness.tap(card_id, approve, user_id=ADMIN, chat_id=team)
+    harness.tap(card_id, approve, user_id=OTHER_ADMIN, chat_id=team, stale=True)
+    answer = await harness.api.wait_for(
+        "answerCallbackQuery", lambda c: "already" in str(c.params.get("text"))
+    )
+    assert "already approved" in answer.params["text"]
+    assert answer.params["show_alert"] is True
+    async with harness.bot.services.sessions() as session:
+        assert len((await session.execute(select(Post))).all()) == 1
+
+
+async def test_llm_failure_shows_retry_and_stores_nothing(harness: Harness) -> None:
+    harness.llm.fail(400, times=1)
+    harness.send("/suggest")
+    failure = await harness.said("couldn't write a suggestion")
+    retry = failure.params["reply_markup"]["inline_keyboard"][0][0]
+    assert retry["text"] == "🔁 Retry"
+    async with harness.bot.services.sessions() as session:
+        assert (await session.execute(select(Suggestion))).first() is None
+    harness.llm.reply(suggestion_answer())
+    harness.tap(harness.message_id_of(failure), retry["callback_data"])
+    await harness.said("Suggestion #1")
+
+
+async def test_approve_lists_pending_oldest_first(harness: Harness) -> None:
+    for title in ("First idea", "Second idea"):
+        harness.llm.reply(suggestion_answer(title=title))
+        harness.send("/suggest")
+        await harness.said(title)
+    harness.send("/approve")
+    await harness.said("2 waiting for review")
+    first = await harness.said("First idea")
+    second = await harness.said("Second idea")
+    assert first.time <= second.time
+
+
+def _buttons_of(harness: Harness, message_id: int) -> dict[str, str]:
+    for message in harness.api.messages_in(ADMIN):
+        if message.get("message_id") == message_id:
+            rows = message["reply_markup"]["inline_keyboard"]
+            return {b["text"]: b["callback_data"] for row in rows for b in row}
+    raise AssertionError(f"no message {message_id}")

@@ -1,0 +1,52 @@
+"""The whole bot with ComfyUI configured, for tests/e2e/test_images*.py."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from bot.runner import start
+from bot.settings import Settings
+from tests.doubles.comfyui import ComfyUIDouble
+from tests.doubles.llm_server import FakeLLMServer
+from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
+from tests.e2e.harness import Harness, make_settings
+from tests.pipeline.support import add_post, comfy_settings, prepare_database
+
+SECRET = "whsec_" + base64.b64encode(b"pipeline secret for the e2e test").decode()
+
+
+async def image_settings(
+    api: TelegramApiDouble, llm: FakeLLMServer, comfyui: ComfyUIDouble | None, data_dir: Path,
+    **comfy: Any,
+) -> Settings:  # fmt: skip
+    settings = make_settings(
+        api, llm, data_dir, comfy=comfy_settings(comfyui.url if comfyui else None, **comfy),
+        pipeline_webhook_secret=SECRET,
+    )  # fmt: skip
+    await prepare_database(settings.database.database_url)
+    return settings
+
+
+@asynccontextmanager
+async def running(
+    api: TelegramApiDouble, llm: FakeLLMServer, settings: Settings
+) -> AsyncIterator[Harness]:
+    bot = await start(settings)
+    try:
+        await api.wait_for("getUpdates", timeout=10)
+        yield Harness(api, llm, bot)
+    finally:
+        await bot.stop()
+
+
+def buttons(call: RecordedCall) -> dict[str, str]:
+    rows = call.params["reply_markup"]["inline_keyboard"]
+    return {b["text"]: b["callback_data"] for row in rows for b in row}
+
+
+async def add_post_via(harness: Harness, **kwargs: Any) -> int:
+    return await add_post(harness.bot.services.sessions, **kwargs)

@@ -1,0 +1,58 @@
+"""Migrations: every step upgrades, downgrades and upgrades again, and head matches the models."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+
+from storage import migrate
+from storage.base import Base
+from storage.db import make_engine
+
+
+def _revisions() -> list[str]:
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    return [r.revision for r in reversed(list(script.walk_revisions("base", "heads")))]
+
+
+def _diff(conn: Connection) -> list[object]:
+    context = MigrationContext.configure(conn, opts={"compare_type": True})
+    return list(compare_metadata(context, Base.metadata))
+
+
+def _tables(conn: Connection) -> set[str]:
+    return set(inspect(conn).get_table_names()) - {"alembic_version"}
+
+
+async def test_single_head() -> None:
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    assert len(script.get_heads()) == 1
+
+
+@pytest.mark.parametrize("revision", _revisions())
+async def test_stairway(database_url: str, revision: str) -> None:
+    """upgrade to a revision, downgrade one step, upgrade again: each step is reversible."""
+    engine = make_engine(database_url)
+    try:
+        await migrate.upgrade(engine, revision)
+        await migrate.downgrade(engine, "-1")
+        await migrate.upgrade(engine, revision)
+    finally:
+        await engine.dispose()
+
+
+async def test_head_matches_models_and_base_is_empty(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        await migrate.upgrade(engine, "head")
+        async with engine.connect() as conn:
+            assert await conn.run_sync(_diff) == []
+        await migrate.downgrade(engine, "base")
+        async with engine.connect() as conn:
+            assert await conn.run_sync(_tables) == set()
+    finally:
+        await engine.dispose()
