@@ -14,7 +14,11 @@ from bot.context import BotContext
 from core.errors import AlreadyDecided, InvalidTransition, NotFound
 from core.posts import states
 from core.posts.views import PostView
+from handlers import schedule
 from handlers.campaign_dialog import Who, send
+
+# One card per ready post would flood the chat after approving a long campaign.
+MAX_OFFERS = 3
 
 
 async def approve_all(
@@ -49,16 +53,26 @@ def _unseen(unseen: int, waiting: int) -> str:
 async def _approve(
     query: CallbackQuery, context: BotContext, who: Who, posts: list[PostView], name: str
 ) -> None:
-    approved = 0
+    approved: list[PostView] = []
     for view in posts:
         try:
-            await context.services.posts.approve(view.id, who.user_id)
+            approved.append(await context.services.posts.approve(view.id, who.user_id))
         except (AlreadyDecided, InvalidTransition, NotFound):
             continue  # somebody else decided this one meanwhile
-        approved += 1
-    if approved == 0:
+    if not approved:
         await query.answer(f"Every post of {name} was already approved.", show_alert=True)
         return
-    await query.answer(f"Approved {approved} posts ✅")
-    plural = "s" if approved != 1 else ""
-    await send(context, who, f"✅ Approved {approved} post{plural} of {escape(name)}.")
+    await query.answer(f"Approved {len(approved)} posts ✅")
+    plural = "s" if len(approved) != 1 else ""
+    await send(context, who, f"✅ Approved {len(approved)} post{plural} of {escape(name)}.")
+    await _offer_times(context, who, [v.id for v in approved if v.status == states.S.READY])
+
+
+async def _offer_times(context: BotContext, who: Who, ready: list[int]) -> None:
+    """Ask for the time of the first few ready posts; the rest are listed in /schedule."""
+    for post_id in ready[:MAX_OFFERS]:
+        await schedule.offer_time(context, who.chat_id, post_id)
+    if len(ready) > MAX_OFFERS:
+        rest = len(ready) - MAX_OFFERS
+        what = "post: set its time" if rest == 1 else "posts: set their times"
+        await send(context, who, f"{rest} more ready {what} in /schedule.")

@@ -17,7 +17,7 @@ from bot.keyboards import CallbackKey
 from core.conversations import Conversation
 from core.errors import AlreadyDecided, InvalidTransition, NotFound, ValidationFailed
 from core.posts.views import PostView
-from handlers import post_approve_all
+from handlers import post_approve_all, schedule
 from handlers.campaign_dialog import (
     STALE,
     Who,
@@ -159,6 +159,8 @@ async def _approve(query: CallbackQuery, context: BotContext, who: Who, key: Cal
         return
     await query.answer("Approved ✅")
     await _refresh(query, context, who, view)
+    # A ready post needs only a time now: ask for it (or to keep the planned one).
+    await schedule.offer_time(context, who.chat_id, view.id)
 
 
 async def _reject(query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey) -> None:

@@ -80,7 +80,30 @@ def strip_fence(text: str) -> str:
 
 def parse(schema: type[T], text: str) -> T:
     """Validate an answer; raises pydantic's ValidationError (bad JSON included)."""
-    return schema.model_validate_json(strip_fence(text))
+    body = strip_fence(text)
+    try:
+        return schema.model_validate_json(body)
+    except ValidationError as exc:
+        loose = _loose_json(body) if _only_bad_json(exc) else None
+        if loose is None:
+            raise
+        return schema.model_validate(loose)
+
+
+def _only_bad_json(exc: ValidationError) -> bool:
+    return all(error["type"] == "json_invalid" for error in exc.errors())
+
+
+def _loose_json(body: str) -> Any | None:
+    """JSON that is only wrong in having raw newlines or tabs inside strings.
+
+    Small local models write a multi-line caption with real line breaks; the meaning is
+    unambiguous, so it is read (and then validated like any answer) instead of re-asked.
+    """
+    try:
+        return json.loads(body, strict=False)
+    except ValueError:
+        return None
 
 
 def try_parse(schema: type[T], text: str) -> tuple[T | None, str | None]:

@@ -229,8 +229,16 @@ def render_text(text: str, parse_mode: object) -> ParsedText:
     MarkdownV2 is accepted but not parsed: its length is measured on the raw text.
     """
     if isinstance(parse_mode, str) and parse_mode.lower() == "html":
-        return parse_html(text, allow_tg_time=_spec_has_date_time())
+        parsed = _parse_html_once(text, _spec_has_date_time())
+        return ParsedText(parsed.text, [dict(entity) for entity in parsed.entities])
     return ParsedText(text, [])
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_html_once(text: str, allow_tg_time: bool) -> ParsedText:
+    # Each text is checked against the limits and then rendered for storage: one parse
+    # serves both, so the double costs a bot that sends HTML no more than one that doesn't.
+    return parse_html(text, allow_tg_time=allow_tg_time)
 
 
 def _spec_has_date_time() -> bool:

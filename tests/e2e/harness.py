@@ -113,16 +113,25 @@ class Harness:
         )
         return self.api.push_update(update)
 
-    async def said(self, text: str, *, within: float = 20.0) -> RecordedCall:
-        """The first message the bot sent or edited, not yet returned, containing `text`."""
+    async def said(
+        self, text: str, *, within: float = 20.0, unless: str | None = None
+    ) -> RecordedCall:
+        """The first message the bot sent or edited, not yet returned, containing `text`.
+
+        `unless` names text that means `text` will never come (an error reply), so a long
+        wait fails as soon as the bot says it rather than at the deadline.
+        """
         deadline = asyncio.get_running_loop().time() + within
         while asyncio.get_running_loop().time() < deadline:
             for call in self.api.calls:
                 if id(call) in self._seen or call.method not in TEXT_METHODS:
                     continue
-                if call.ok and text in str(call.params.get("text", "")):
+                said = str(call.params.get("text", ""))
+                if call.ok and text in said:
                     self._seen.add(id(call))
                     return call
+                if call.ok and unless is not None and unless in said:
+                    raise AssertionError(f"the bot said {said!r} instead of {text!r}")
             await asyncio.sleep(0.01)
         recent = [(c.method, str(c.params.get("text", ""))[:80]) for c in self.api.calls[-8:]]
         raise AssertionError(f"the bot never said {text!r}; recent calls: {recent}")

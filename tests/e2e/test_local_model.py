@@ -101,7 +101,7 @@ async def local_harness(
 async def test_suggest_with_gemma_renders_a_card(local_harness: Harness) -> None:
     local_harness.send("/suggest")
     await local_harness.said("writing a suggestion")
-    card = await local_harness.said("Suggestion #1", within=780)
+    card = await local_harness.said("Suggestion #1", within=780, unless="couldn't")
     text = card.params["text"]
     assert "<b>Caption</b>" in text and "#" in text
     assert card.params["reply_markup"]["inline_keyboard"][0][0]["text"] == "✅ Approve"

@@ -114,6 +114,42 @@ async def test_approve_edit_reject_then_approve_all_once_everything_was_seen(
     assert {p.approved_by for p in posts if p.approved_at} == {ADMIN}
 
 
+async def _make_ready(harness: Harness) -> None:
+    """As if each post's image was picked: ready, waiting only for approval and a time."""
+    async with harness.bot.services.sessions.begin() as session:
+        for post in (await session.execute(select(Post))).scalars():
+            post.status = "ready"
+
+
+async def test_approving_ready_posts_asks_for_their_time(db_harness: Harness) -> None:
+    harness = db_harness
+    persona = await make_persona(harness)
+    await make_campaign(harness, persona.id, posts=5)
+    await _make_ready(harness)
+    harness.send("/approve")
+    cards = await _cards(harness, range(1, 6))
+    footer = await harness.said("Campaign #1 · Autumn glow: 5 waiting")
+
+    harness.tap(harness.message_id_of(cards[1]), buttons(cards[1])["✅ Approve"])
+    await _answer(harness, "Approved ✅")
+    offer = await harness.said("When should it go out?")
+    assert "Post #1" in offer.params["text"]
+    keep = next(data for text, data in buttons(offer).items() if text.startswith("✅ "))
+    harness.tap(harness.message_id_of(offer), keep)
+    await _answer(harness, "Scheduled ✅")
+    assert (await _posts(harness))[0].status == "scheduled"
+
+    harness.tap(harness.message_id_of(footer), buttons(footer)[APPROVE_ALL.format(n=5)])
+    await _answer(harness, "Approved 4 posts ✅")
+    await harness.said("Approved 4 posts of campaign #1 Autumn glow")
+    offers = [await harness.said("When should it go out?") for _ in range(3)]
+    assert [o.params["text"].split(":")[0] for o in offers] == [
+        "<b>Post #2", "<b>Post #3", "<b>Post #4"
+    ]  # fmt: skip
+    await harness.said("1 more ready post: set its time in /schedule.")
+    assert sum("When should it go out?" in str(c.params) for c in harness.api.calls) == 4
+
+
 async def test_two_admins_at_once_give_one_approval(db_harness: Harness) -> None:
     harness = db_harness
     team = -100777

@@ -87,6 +87,31 @@ async def test_tolerated_wrappings(
     assert len(llm_server.requests) == 1
 
 
+async def test_raw_line_breaks_inside_strings_are_read_not_reasked(
+    gateway: LLMGateway, llm_server: FakeLLMServer
+) -> None:
+    # What Gemma 3 270M writes for a two-line caption: a real newline and tab in a string.
+    llm_server.reply('{"title": "Spring\nsale\tnow", "hashtags": ["#spring"]}')
+
+    result = await gateway.generate(make_request(), Post)
+
+    assert result.value == Post(title="Spring\nsale\tnow", hashtags=["#spring"])
+    assert len(llm_server.requests) == 1
+
+
+async def test_loose_json_is_still_validated_against_the_schema(
+    gateway: LLMGateway, llm_server: FakeLLMServer
+) -> None:
+    llm_server.reply('{"title": "Spring\nsale"}')
+    llm_server.reply(GOOD)
+
+    result = await gateway.generate(make_request(), Post)
+
+    assert result.value == Post(**GOOD)
+    reask = llm_server.requests[1]["messages"][-1]["content"]
+    assert "hashtags" in reask and "Field required" in reask
+
+
 async def test_invalid_then_valid_reasks_with_the_errors(
     gateway: LLMGateway,
     llm_server: FakeLLMServer,
