@@ -94,6 +94,9 @@ class LLMSettings(BaseSettings):
     # Not in INTERFACES: tuning knobs with safe defaults.
     max_retries: int = Field(default=2, ge=0, le=5)
     cache_ttl_s: int = Field(default=600, ge=0)
+    # A fixed sampling seed, for repeatable answers from providers that honour it
+    # (llama.cpp, OpenAI). Unset: the provider picks one per call.
+    seed: int | None = Field(default=None, ge=0)
 
     @field_validator("fallback_models", mode="before")
     @classmethod

@@ -86,7 +86,7 @@ def _call_kwargs(
     settings: LLMSettings, model: str, messages: list[dict[str, str]], options: dict[str, Any]
 ) -> dict[str, Any]:
     api_key = settings.api_key.get_secret_value() if settings.api_key else None
-    return {
+    kwargs = {
         "model": model,
         "messages": messages,
         "api_base": settings.api_base,
@@ -95,8 +95,10 @@ def _call_kwargs(
         # Retries are ours (bounded, logged, budgeted); litellm and the OpenAI SDK do none.
         "num_retries": 0,
         "max_retries": 0,
-        **{name: value for name, value in options.items() if value is not None},
+        "seed": settings.seed,
+        **options,
     }
+    return {name: value for name, value in kwargs.items() if value is not None}
 
 
 def _reply(response: Any) -> ProviderReply:

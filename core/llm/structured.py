@@ -21,26 +21,34 @@ MAX_TRIES = MAX_REASKS + 1
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)\n?\s*```", re.DOTALL)
 _MAX_REASON_CHARS = 600
-_LENGTH_KEYS = frozenset({"maxLength", "minLength"})
+_MAX_KEPT_MIN_LENGTH = 8
 
 
 def json_schema(schema: type[BaseModel]) -> dict[str, Any]:
-    """The schema the model sees, without string length limits.
+    """The schema the model sees, without long string length limits.
 
     llama.cpp turns `maxLength: 1000` into a grammar a thousand levels deep, fails to
     parse it and drops the connection. Lengths are still enforced when the answer is
     validated (and explained in the re-ask), so nothing is lost by leaving them out.
+    A small `minLength` stays: it costs the grammar nothing and stops a small model
+    from answering with an empty caption.
     """
-    stripped: dict[str, Any] = _without_lengths(schema.model_json_schema())
+    stripped: dict[str, Any] = _without_long_lengths(schema.model_json_schema())
     return stripped
 
 
-def _without_lengths(node: Any) -> Any:
+def _without_long_lengths(node: Any) -> Any:
     if isinstance(node, dict):
-        return {k: _without_lengths(v) for k, v in node.items() if k not in _LENGTH_KEYS}
+        return {k: _without_long_lengths(v) for k, v in node.items() if not _long_length(k, v)}
     if isinstance(node, list):
-        return [_without_lengths(item) for item in node]
+        return [_without_long_lengths(item) for item in node]
     return node
+
+
+def _long_length(key: str, value: Any) -> bool:
+    if key == "minLength":
+        return not (isinstance(value, int) and value <= _MAX_KEPT_MIN_LENGTH)
+    return key == "maxLength"
 
 
 def schema_text(schema: type[BaseModel]) -> str:

@@ -87,6 +87,8 @@ async def local_harness(
         price_input_per_mtok=Decimal(0),
         price_output_per_mtok=Decimal(0),
         max_retries=0,
+        # Sampling is random; a fixed seed makes the small model's answer repeatable.
+        seed=7,
     )
     settings = type(settings)(**{**settings.__dict__, "llm": llm})
     bot = await start(settings)

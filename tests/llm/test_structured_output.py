@@ -13,7 +13,15 @@ from core.llm.gateway import LLMGateway
 from core.llm.types import LLMRequest, Message
 from core.metrics import Metrics
 from tests.doubles.llm_server import FakeLLMServer
-from tests.llm.conftest import GOOD, Post, cache_rows, call_rows, ledger_rows, make_request
+from tests.llm.conftest import (
+    GOOD,
+    GatewayFactory,
+    Post,
+    cache_rows,
+    call_rows,
+    ledger_rows,
+    make_request,
+)
 
 
 async def test_valid_answer_is_returned_priced_and_logged(
@@ -85,6 +93,20 @@ async def test_tolerated_wrappings(
 
     assert result.value == Post(**GOOD)
     assert len(llm_server.requests) == 1
+
+
+async def test_a_configured_seed_reaches_the_provider(
+    make_gateway: GatewayFactory, llm_server: FakeLLMServer
+) -> None:
+    llm_server.reply(GOOD)
+    llm_server.reply(GOOD)
+
+    await make_gateway(seed=42, cache_ttl_s=0).generate(make_request(), Post)
+    await make_gateway(cache_ttl_s=0).generate(make_request("unseeded"), Post)
+
+    seeded, unseeded = llm_server.requests
+    assert seeded["seed"] == 42
+    assert "seed" not in unseeded
 
 
 async def test_raw_line_breaks_inside_strings_are_read_not_reasked(
