@@ -66,6 +66,9 @@ def parse_html(source: str, *, allow_tg_time: bool = True) -> ParsedText:
     return _HtmlParser(source, allow_tg_time=allow_tg_time).parse()
 
 
+_MARKUP = re.compile("[<&]")
+
+
 @dataclass
 class _OpenTag:
     name: str
@@ -91,9 +94,11 @@ class _HtmlParser:
                 self._tag()
             elif char == "&":
                 self._entity()
-            else:
-                self._emit(char)
-                self.pos += 1
+            else:  # a run of plain text up to the next markup character, in one piece
+                end = _MARKUP.search(self.source, self.pos)
+                stop = end.start() if end else len(self.source)
+                self._emit(self.source[self.pos : stop])
+                self.pos = stop
         if self.stack:
             name = self.stack[-1].name
             raise HtmlParseError(f'Can\'t find end tag corresponding to start tag "{name}"')

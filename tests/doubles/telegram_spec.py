@@ -192,16 +192,46 @@ def type_constant(field: FieldSpec) -> str | None:
 
 def _conditionally_required(spec: ObjectSpec, field: FieldSpec) -> tuple[str, ...]:
     """Fields whose joint presence waives `field` ('Required if X is not specified')."""
+    names = _waivers_named(field)
+    return names if all(n in spec.fields for n in names) else ()
+
+
+@functools.cache
+def _waivers_named(field: FieldSpec) -> tuple[str, ...]:
+    # Cached: every request checks every absent field, and the descriptions never change.
     match = _REQUIRED_IF_RE.search(field.description)
     if not match:
         return ()
     words = re.findall(r"\w+", match[1] or match[2])
-    names = tuple(w for w in words if w not in ("and", "or"))
-    return names if all(n in spec.fields for n in names) else ()
+    return tuple(w for w in words if w not in ("and", "or"))
+
+
+PresenceRules = tuple[tuple[FieldSpec, tuple[str, ...]], ...]
+_PRESENCE_RULES: dict[int, tuple[ObjectSpec, PresenceRules]] = {}
+
+
+def _presence_rules(spec: ObjectSpec) -> PresenceRules:
+    """The fields that must be present, always or unless others are: the rest never matter."""
+    known = _PRESENCE_RULES.get(id(spec))
+    if known is None or known[0] is not spec:  # keyed by identity: specs hold dicts
+        every = [(field, _conditionally_required(spec, field)) for field in spec.fields.values()]
+        rules = tuple((field, waivers) for field, waivers in every if field.required or waivers)
+        known = _PRESENCE_RULES[id(spec)] = (spec, rules)
+    return known[1]
+
+
+_EXCLUSIVE_GROUPS: dict[int, tuple[ObjectSpec, tuple[str, frozenset[str]] | None]] = {}
 
 
 def _exclusive_group(spec: ObjectSpec) -> tuple[str, frozenset[str]] | None:
     """('exactly' | 'at most', field names) from the type's description, if it says so."""
+    known = _EXCLUSIVE_GROUPS.get(id(spec))
+    if known is None or known[0] is not spec:  # keyed by identity: specs hold dicts
+        known = _EXCLUSIVE_GROUPS[id(spec)] = (spec, _read_exclusive_group(spec))
+    return known[1]
+
+
+def _read_exclusive_group(spec: ObjectSpec) -> tuple[str, frozenset[str]] | None:
     text = spec.description
     if match := _EXCLUSIVE_OTHER_RE.search(text):
         excluded = {w for w in re.findall(r"\w+", match[2]) if w != "and"}
@@ -342,10 +372,9 @@ class _Validator:
         self._check_texts(spec, values, path)
 
     def _check_required(self, spec: ObjectSpec, values: Mapping[str, Any], path: str) -> None:
-        for field in spec.fields.values():
+        for field, waivers in _presence_rules(spec):
             if field.name in values:
                 continue
-            waivers = _conditionally_required(spec, field)
             if field.required:
                 self.problems.append(_missing(spec, field.name, path))
             elif waivers and not all(w in values for w in waivers):
