@@ -128,6 +128,15 @@ class ComfyClient:
                 f"{self._deadline_s:g} s{reason}"
             ) from exc
 
+    async def cancel(self, prompt_id: str) -> None:
+        """Stop the run: take it off the queue if it waits, interrupt it if it runs.
+
+        Both calls are harmless when they do not apply (ComfyUI answers 200 either way),
+        and the order matters: deleted first, a queued run can't start between the two.
+        """
+        await self._post_empty("queue", json={"delete": [prompt_id]})
+        await self._post_empty("interrupt", json={"prompt_id": prompt_id})
+
     async def history(self, prompt_id: str) -> RunOutcome | None:
         """The finished run's outcome; None while it is queued, running, or unknown."""
         _, body = await self._json("GET", "history", prompt_id)
@@ -288,6 +297,12 @@ class ComfyClient:
             raise ComfyUnreachable(
                 f"The image server at {where} could not be reached ({reason})"
             ) from exc
+
+    async def _post_empty(self, path: str, **kwargs: Any) -> None:
+        """POST to a route that answers 200 with an empty body."""
+        async with self._call("POST", self._url(path), **kwargs) as response:
+            if response.status != 200:
+                raise _status_error(response.status, path)
 
     async def _json(
         self, method: str, *segments: str, expect: set[int] | None = None, **kwargs: Any

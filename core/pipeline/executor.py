@@ -78,6 +78,11 @@ class RunExecutor:
         if watch is not None:
             watch.cancel()
 
+    def abandon(self, run: RunView) -> None:
+        """A cancelled run: stop following it, and stop ComfyUI spending the GPU on it."""
+        self.stop_watching(run.id)
+        self.spawn(self._client.cancel(run.prompt_id), f"image-run-{run.id}-cancel")
+
     async def close(self) -> None:
         tasks = [*self._drivers.values(), *self._background]
         for task in tasks:
@@ -118,8 +123,9 @@ class RunExecutor:
                 session, run.id, from_statuses={RunStatus.PENDING}, to_status=RunStatus.RUNNING,
                 at=now, started_at=now, prompt_id=submitted.prompt_id,
             )  # fmt: skip
-        if not moved:
-            return None  # cancelled while it was being submitted
+        if not moved:  # cancelled while it was being submitted: ComfyUI has it anyway
+            await self._client.cancel(submitted.prompt_id)
+            return None
         started = await self._view(run.id)
         await _tell(self.observer.started(started))
         return started

@@ -246,6 +246,7 @@ class PipelineService:
     async def _cancel(self, run_id: int, statuses: frozenset[RunStatus]) -> CancelResult:
         now = self._clock.now()
         async with self._sessions.begin() as session:
+            before = await run_view(session, run_id)
             moved = await repo.move_run(
                 session, run_id, from_statuses=statuses, to_status=RunStatus.CANCELLED,
                 at=now, finished_at=now,
@@ -257,7 +258,9 @@ class PipelineService:
                         for p in run.posts}  # fmt: skip
             # This run is cancelled now, so only other runs count as still holding a post.
             still_waiting = await repo.active_runs_of(session, run.post_ids)
-        if self._executor is not None:
+        if self._executor is not None and before.status == RunStatus.RUNNING:
+            self._executor.abandon(run)
+        elif self._executor is not None:
             self._executor.stop_watching(run_id)
         posts = await self._linker.release(run, previous, still_waiting)
         return CancelResult(run=await self.get(run_id), posts=posts)

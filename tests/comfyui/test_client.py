@@ -186,6 +186,26 @@ async def test_an_interrupted_run_says_so(
     assert outcome.error == "The run was interrupted at node 3 (KSampler)"
 
 
+async def test_cancel_interrupts_a_running_run_and_drops_a_queued_one(
+    comfyui: ComfyUIDouble, comfy_client: ComfyClient, template: WorkflowTemplate
+) -> None:
+    comfyui.never_finish_next()
+    await comfy_client.submit(workflow(template), "run-1")
+    await wait_until_running(comfyui, comfyui.url, "run-1")
+    await comfy_client.submit(workflow(template, seed=7), "run-2")
+
+    await comfy_client.cancel("run-2")  # queued: taken off the queue, run-1 untouched
+    async with aiohttp.ClientSession() as http, http.get(comfyui.url + "/queue") as response:
+        queue = await response.json()
+    assert [item[1] for item in queue["queue_running"]] == ["run-1"]
+    assert queue["queue_pending"] == []
+
+    await comfy_client.cancel("run-1")
+    outcome = await comfy_client.watch("run-1")
+    assert outcome.status == "interrupted"
+    assert await comfy_client.history("run-2") is None  # a dropped run never ran
+
+
 async def test_an_unreachable_server_fails_fast() -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))

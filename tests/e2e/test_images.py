@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -153,6 +155,35 @@ async def test_campaign_images_and_cancel(bot: Harness) -> None:
     bot.tap(bot.message_id_of(pick), buttons(pick)["✖ Cancel"])
     cancelled = await bot.said("cancelled")
     assert f"Post #{shared[0]} → draft" in cancelled.params["text"]
+
+
+async def test_cancel_stops_the_work_on_the_image_server(
+    bot: Harness, comfyui: ComfyUIDouble
+) -> None:
+    comfyui.never_finish_next()  # without the cancel it would hold the GPU forever
+    post = await add_post_via(bot)
+    bot.send(f"/images {post}")
+    started = await bot.said("rendering started")
+    bot.tap(bot.message_id_of(started), buttons(started)["✖ Cancel"])
+    cancelled = await bot.said("cancelled")
+    assert f"Post #{post} → draft" in cancelled.params["text"]
+    async with bot.bot.services.sessions() as session:
+        prompt_id = (await session.execute(select(ImageRun.prompt_id))).scalar_one()
+    entry = await _history_entry(comfyui, prompt_id)
+    assert entry["status"]["messages"][-1][0] == "execution_interrupted"
+    assert ("POST", "/queue") in [(m, p) for m, p, _ in comfyui.request_log]
+
+
+async def _history_entry(comfyui: ComfyUIDouble, prompt_id: str) -> dict[str, Any]:
+    """The run's /history entry, as ComfyUI shows it once the run has ended."""
+    async with aiohttp.ClientSession() as http:
+        for _ in range(500):
+            async with http.get(f"{comfyui.url}/history/{prompt_id}") as response:
+                body = await response.json()
+            if prompt_id in body:
+                return dict(body[prompt_id])
+            await asyncio.sleep(0.01)
+    raise AssertionError("the image server never stopped the run")
 
 
 async def test_a_signed_callback_through_the_web_server(
