@@ -14,12 +14,12 @@ import logging
 import sys
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
-from pydantic import ValidationError
+from pydantic import ValidationError, WithJsonSchema
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.campaigns.models import PostPlan
@@ -47,6 +47,17 @@ READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, open_wo
 CREATES = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False)
 
 
+# The agent sees PostPlan's schema, but the posts reach the service as sent: its
+# validation (with the clock) gives one "Post #N: ..." line per problem, where the SDK's
+# own would give pydantic's raw report.
+PlannedPosts = Annotated[
+    list[dict[str, Any]],
+    WithJsonSchema(
+        {"type": "array", "items": PostPlan.model_json_schema(), "minItems": 1, "maxItems": 50}
+    ),
+]
+
+
 @dataclass(frozen=True)
 class McpServices:
     personas: PersonaService
@@ -71,7 +82,7 @@ class _Tools:
         self,
         persona_id: int,
         campaign_name: str,
-        posts: list[PostPlan],
+        posts: PlannedPosts,
         strategy_metadata: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Create a campaign: one draft post per planned post (1-50), all or nothing.
@@ -84,8 +95,7 @@ class _Tools:
             "persona_id": persona_id,
             "campaign_name": campaign_name,
             "strategy_metadata": strategy_metadata or {},
-            # Dumped so the plan is validated again, with the clock, by the service.
-            "posts": [post.model_dump() for post in posts],
+            "posts": posts,
         }
         created = await _call(
             self._services.campaigns.create(body, actor=MCP_ACTOR, model=MCP_ACTOR)

@@ -76,6 +76,26 @@ async def test_validation_problems_are_a_tool_error_with_lines(core: Core) -> No
     assert await count(core.sessions, Campaign) == 0
 
 
+async def test_bad_post_fields_come_back_one_line_each(core: Core) -> None:
+    persona = await make_persona(core.personas)
+    body = plan_body(persona.id, posts=2)
+    body["posts"][0]["title"] = ""
+    body["posts"][1]["image_prompt"] = "   "
+    async with _client(core) as client:
+        schema = {t.name: t for t in (await client.list_tools()).tools}["create_campaign"]
+        result = await client.call_tool("create_campaign", body)
+    assert result.is_error
+    lines = _text(result).splitlines()
+    assert lines[0].endswith("Validation failed:")
+    assert any(line.startswith("Post #1: title") for line in lines[1:])
+    assert any(line.startswith("Post #2: image_prompt") for line in lines[1:])
+    assert "validation errors for" not in _text(result)
+    # The agent still sees every field of a planned post.
+    items = schema.input_schema["properties"]["posts"]["items"]
+    assert {"title", "caption_draft", "scheduled_at"} <= set(items["properties"])
+    assert await count(core.sessions, Campaign) == 0
+
+
 async def test_get_persona_context_by_id_by_name_or_list(core: Core) -> None:
     persona = await make_persona(core.personas)
     async with _client(core) as client:
