@@ -20,6 +20,8 @@ from core.posts.views import PostPage, PostView, TransitionView
 from storage.repos import posts as repo
 
 MAX_PAGE = 100
+# A text post needs no image, so approval is all it waits for.
+TEXT_FORMAT = "text"
 
 
 class PostService:
@@ -70,7 +72,22 @@ class PostService:
             view = await _view(session, post_id)
         if not approved:
             raise _approval_refused(view)
-        return view
+        return await self._ready_if_text(view, f"user:{user_id}")
+
+    async def _ready_if_text(self, view: PostView, actor: str) -> PostView:
+        """An approved text post lacks nothing: it is ready to be given a time.
+
+        (Image posts become ready when their image is picked.) A race with another
+        change is harmless: whoever moved the post first decided where it is.
+        """
+        if view.format != TEXT_FORMAT or view.status != PostStatus.DRAFT:
+            return view
+        try:
+            return await self.transition(
+                view.id, PostStatus.READY, actor=actor, expected=PostStatus.DRAFT
+            )
+        except (AlreadyDecided, InvalidTransition):
+            return await self.get(view.id)
 
     async def edit_caption(self, post_id: int, text: str, user_id: int) -> PostView:
         """Replace the caption; an earlier approval is withdrawn, since it was for other words."""

@@ -20,6 +20,7 @@ from handlers import schedule
 from storage.models import PostDelivery
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import TelegramApiDouble
+from tests.e2e.campaign_support import campaign_days, make_persona, plan_answer, post_answer
 from tests.e2e.harness import ADMIN, OTHER_ADMIN, Harness
 from tests.e2e.schedule_support import (
     CHANNEL,
@@ -85,6 +86,32 @@ async def test_schedule_keeps_the_planned_time_and_the_post_goes_out(bot: Harnes
     assert row is not None and row.external_message_id == str(
         bot.api.messages_in(CHANNEL)[0]["message_id"]
     )
+
+
+async def test_a_text_post_from_a_campaign_goes_from_approval_to_the_channel(
+    bot: Harness,
+) -> None:
+    """The whole chain with no database shortcuts: plan, review, time, channel."""
+    persona = await make_persona(bot)
+    day = campaign_days()[0]
+    body = {
+        "persona_id": persona.id,
+        **plan_answer(day, posts=1),
+        "posts": [post_answer(1, day, format="text", caption_draft="Evenings, warmer.")],
+    }
+    created = await bot.bot.services.campaigns.create(body, actor="api", model="api")
+    post_id = created.posts[0].id
+    bot.send("/approve")
+    card = await bot.said("Candle story 1")
+    assert "waiting for approval · draft" in card.params["text"]
+    bot.tap(bot.message_id_of(card), _button(card, "✅ Approve"))
+    offer = await bot.said("When should it go out?")
+    assert await status_of(_sessions(bot), post_id) == "ready"
+    bot.tap(bot.message_id_of(offer), _button(offer, "🚀 Publish now"))
+    confirm = await bot.said("now?")
+    bot.tap(bot.message_id_of(confirm), _button(confirm, "✅ Yes, publish now"))
+    await wait_status(_sessions(bot), post_id, "published")
+    assert await _channel_texts(bot) == ["Evenings, warmer.\n\n#acme #candles"]
 
 
 async def test_reschedule_by_reply_then_publish_now_with_a_confirmation(bot: Harness) -> None:

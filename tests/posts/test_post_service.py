@@ -151,6 +151,23 @@ async def test_approve_sets_the_flag_once(core: Core) -> None:
         await core.posts.approve(post_id, user_id=6)
 
 
+async def test_approving_a_text_draft_makes_it_ready_an_image_draft_stays(core: Core) -> None:
+    persona = await make_persona(core.personas)
+    body = plan_body(persona.id, 2)
+    body["posts"][0]["format"] = "text"
+    created = await core.campaigns.create(body, actor="api", model="api")
+    text_post, image_post = (post.id for post in created.posts)
+
+    text_view = await core.posts.approve(text_post, user_id=5)
+    image_view = await core.posts.approve(image_post, user_id=5)
+
+    assert (text_view.status, text_view.approved) == ("ready", True)
+    assert await _transitions(core, text_post) == [
+        (None, "draft", "api"), ("draft", "ready", "user:5"),
+    ]  # fmt: skip
+    assert (image_view.status, image_view.approved) == ("draft", True)  # waits for its image
+
+
 async def test_concurrent_approvals_have_one_winner(core: Core) -> None:
     post_id = await _post_in(core, S.DRAFT)
     results = await asyncio.gather(
