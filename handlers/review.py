@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import CallbackQuery, ForceReply, Update
+from telegram import (
+    CallbackQuery,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
 from telegram.constants import ParseMode
 
 from bot.context import BotContext
@@ -18,6 +24,7 @@ from core.errors import AlreadyDecided, CopilotError, NotFound
 from core.suggestions.models import SuggestionView
 from handlers import campaign_router, images, post_review, schedule
 from handlers.campaign_dialog import Who
+from handlers.image_keyboards import generate_images_button
 from handlers.telegram_io import edit_html, typing
 from handlers.views import suggestion_card
 
@@ -81,6 +88,8 @@ async def on_suggestion_button(update: Update, context: BotContext) -> None:
         await _start_edit(query, context, key, user_id)
     elif key.action in {"ap", "rj"}:
         await _decide(query, context, key, user_id)
+    elif key.action == "tx":
+        await _post_as_text(query, context, key, user_id)
     else:
         await query.answer("This button is no longer valid.")
 
@@ -98,6 +107,23 @@ async def _decide(
         return
     await query.answer("Approved ✅" if view.status == "approved" else "Rejected")
     await _show(query, context, view)
+
+
+async def _post_as_text(
+    query: CallbackQuery, context: BotContext, key: CallbackKey, user_id: int
+) -> None:
+    try:
+        post_id = await context.services.suggestions.post_as_text(key.item_id, user_id)
+    except CopilotError as error:
+        await query.answer(str(error)[:200], show_alert=True)
+        return
+    await query.answer("Text only ✅")
+    message = query.message
+    if message is None:
+        return
+    view = await context.services.suggestions.get(key.item_id)
+    await _show_at(context, message.chat.id, message.message_id, view, next_steps=False)
+    await schedule.offer_time(context, message.chat.id, post_id)
 
 
 async def _regenerate(
@@ -195,8 +221,30 @@ async def _show(query: CallbackQuery, context: BotContext, view: SuggestionView)
 
 
 async def _show_at(
-    context: BotContext, chat_id: int, message_id: int, view: SuggestionView
+    context: BotContext,
+    chat_id: int,
+    message_id: int,
+    view: SuggestionView,
+    *,
+    next_steps: bool = True,
 ) -> None:
     tz = context.services.settings.app.tz
     markup = suggestion_keyboard(view.id, view.revision) if view.status == "pending" else None
+    if view.status == "approved" and next_steps:
+        markup = _after_approval(view)
     await edit_html(context.bot, chat_id, message_id, suggestion_card(view, tz), markup)
+
+
+def _after_approval(view: SuggestionView) -> InlineKeyboardMarkup | None:
+    """An approved suggestion is a draft post: it needs its images, or to go out as text."""
+    if view.post_id is None:
+        return None
+    as_text = CallbackKey(SUGGESTION, "tx", view.id, view.revision).encode()
+    return InlineKeyboardMarkup(
+        [
+            [
+                generate_images_button(view.post_id),
+                InlineKeyboardButton("📝 Text only", callback_data=as_text),
+            ]
+        ]
+    )

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
-from core.errors import AlreadyDecided, NotFound, ValidationFailed
+from core.errors import AlreadyDecided, InvalidTransition, NotFound, ValidationFailed
 from core.suggestions import context
 from core.suggestions.models import Page, SuggestionDraft, SuggestionView
 from core.suggestions.ports import PromptRenderer, StructuredLLM
@@ -81,14 +81,37 @@ class SuggestionService:
                 caption=draft.caption,
                 hashtags=draft.hashtags,
                 scheduled_at=draft.when,
-                image_prompt=None,
+                # What the suggestion shows is the natural picture for it; the image flow
+                # lets the person edit this prompt before anything is rendered.
+                image_prompt=draft.what,
                 suggestion_id=row.id,
                 actor=f"user:{user_id}",
                 created_by=user_id,
+                format="image",
             )
             # The person approved exactly this content, so the post starts approved.
             post.approved_at, post.approved_by = row.decided_at, user_id
             return await _view(session, row)
+
+    async def post_as_text(self, suggestion_id: int, user_id: int) -> int:
+        """The approved suggestion's post goes out without an image: ready for its time.
+
+        Returns the post's id. Refused once the post has moved on (an image run has it,
+        or it is already ready or scheduled).
+        """
+        async with self._sessions.begin() as session:
+            post_id = await repo.post_id_for(session, suggestion_id)
+            if post_id is None:
+                raise NotFound(f"Suggestion #{suggestion_id} has no post yet; approve it first.")
+            at = self._clock.now()
+            if not await repo.make_text_post_ready(session, post_id, at=at):
+                status = await repo.post_status(session, post_id)
+                raise InvalidTransition(f"Post #{post_id} is {status}, so it stays as it is.")
+            await post_repo.add_transition(
+                session, post_id, from_status="draft", to_status="ready",
+                actor=f"user:{user_id}", at=at,
+            )  # fmt: skip
+        return post_id
 
     async def reject(self, suggestion_id: int, revision: int, user_id: int) -> SuggestionView:
         async with self._sessions.begin() as session:

@@ -38,6 +38,22 @@ async def post_id_for(session: AsyncSession, suggestion_id: int) -> int | None:
     return result.scalar_one_or_none()
 
 
+async def post_status(session: AsyncSession, post_id: int) -> str | None:
+    return await session.scalar(select(Post.status).where(Post.id == post_id))
+
+
+async def make_text_post_ready(session: AsyncSession, post_id: int, *, at: datetime) -> bool:
+    """A draft post becomes a ready text post, if it is still a draft (one round trip)."""
+    statement = (
+        update(Post)
+        .where(Post.id == post_id, Post.status == "draft")
+        .values(format="text", status="ready", updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    result: CursorResult[Any] = await session.execute(statement)  # type: ignore[assignment]
+    return result.rowcount == 1
+
+
 async def replace_payload(
     session: AsyncSession,
     suggestion_id: int,

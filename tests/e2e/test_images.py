@@ -16,6 +16,7 @@ from sqlalchemy import select
 from core.webhooks import signed_headers
 from storage.models import ImageRun, RunImage
 from tests.doubles.comfyui import ComfyUIDouble
+from tests.doubles.fake_llm import suggestion_answer
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import TelegramApiDouble
 from tests.e2e.harness import ADMIN, OTHER_ADMIN, Harness
@@ -60,6 +61,20 @@ async def test_generate_watch_and_pick(bot: Harness, comfyui: ComfyUIDouble) -> 
     async with bot.bot.services.sessions() as session:
         winner = (await session.execute(select(RunImage).where(RunImage.picked))).scalar_one()
     assert winner.file_id == group.result[1]["photo"][-1]["file_id"]
+
+
+async def test_generate_images_from_an_approved_suggestion(bot: Harness) -> None:
+    bot.llm.reply(suggestion_answer(what="A beeswax candle on a windowsill"))
+    bot.send("/suggest")
+    card = await bot.said("Suggestion #1")
+    bot.tap(bot.message_id_of(card), buttons(card)["✅ Approve"])
+    approved = await bot.said("Saved as draft post #1")
+    bot.tap(bot.message_id_of(approved), buttons(approved)["🖼 Generate images"])
+    pick = await bot.said("Pick an image for post")
+    bot.tap(bot.message_id_of(pick), buttons(pick)["Pick 1"])
+    done = await bot.said("Image 1 of Image run #1 picked")
+    # Approved with a planned time, so the picked image puts it straight on the schedule.
+    assert "Post #1 → scheduled" in done.params["text"]
 
 
 async def test_two_admins_picking_at_once_get_one_winner(bot: Harness) -> None:

@@ -62,6 +62,30 @@ async def test_suggest_edit_approve(harness: Harness) -> None:
         assert call.input_tokens > 0 and call.cost_microusd > 0
 
 
+async def test_an_approved_suggestion_can_go_out_as_text(harness: Harness) -> None:
+    harness.llm.reply(suggestion_answer(what="Our wool socks on a sofa"))
+    harness.send("/suggest")
+    card = await harness.said("Suggestion #1")
+    card_id = harness.message_id_of(card)
+    harness.tap(card_id, _buttons_of(harness, card_id)["✅ Approve"])
+    await harness.said("Saved as draft post #1")
+    next_steps = _buttons_of(harness, card_id)
+    assert set(next_steps) == {"🖼 Generate images", "📝 Text only"}
+
+    harness.tap(card_id, next_steps["📝 Text only"])
+    offer = await harness.said("When should it go out?")
+    assert "Post #1" in offer.params["text"]
+    async with harness.bot.services.sessions() as session:
+        post = (await session.execute(select(Post))).scalar_one()
+    assert (post.status, post.format, post.approved_by) == ("ready", "text", ADMIN)
+    assert post.image_prompt == "Our wool socks on a sofa"
+    harness.tap(card_id, next_steps["📝 Text only"], stale=True)  # a double tap
+    again = await harness.api.wait_for(
+        "answerCallbackQuery", lambda c: "stays as it is" in str(c.params.get("text"))
+    )
+    assert again.params["show_alert"] is True
+
+
 async def test_second_admin_is_told_it_was_already_done(harness: Harness) -> None:
     team = -100500  # both admins work in one group chat
     harness.llm.reply(suggestion_answer())
