@@ -57,6 +57,7 @@ class ComfyClient:
         poll_interval: float = 1.0,
         deadline_s: float = 600.0,
         request_timeout_s: float = 30.0,
+        unreachable_grace_s: float = 120.0,
     ) -> None:
         base = URL(base_url.rstrip("/") + "/")
         if base.scheme not in {"http", "https"} or not base.host:
@@ -68,6 +69,8 @@ class ComfyClient:
         self._timeout = aiohttp.ClientTimeout(total=request_timeout_s)
         self._poll_interval = poll_interval
         self._deadline_s = deadline_s
+        # A restart takes seconds; a server gone for longer is down, and the run failed.
+        self._unreachable_grace_s = unreachable_grace_s
         # How long a silent websocket may stay silent before we ask /history ourselves.
         self._idle_check_s = max(5 * poll_interval, 0.05)
         # Workflows we submitted, so progress can say "node 3 of 7"; dropped once watched.
@@ -239,12 +242,20 @@ class ComfyClient:
         return None
 
     async def _poll(self, tracker: RunTracker) -> RunOutcome:
+        loop = asyncio.get_running_loop()
+        unreachable_since: float | None = None
         while True:
             try:
                 outcome = await self._check(tracker.prompt_id)
+                unreachable_since = None
             except ComfyUnreachable as exc:
-                # A server restarting is not a failed run: keep asking until the deadline.
+                # A server restarting is not a failed run: keep asking for a while.
                 tracker.last_problem = str(exc)
+                unreachable_since = unreachable_since or loop.time()
+                if loop.time() - unreachable_since >= self._unreachable_grace_s:
+                    raise ComfyUnreachable(
+                        f"{exc}; it has not answered for {self._unreachable_grace_s:g} s"
+                    ) from exc
                 outcome = None
             if outcome is not None:
                 return outcome

@@ -248,6 +248,26 @@ async def test_polling_takes_over_when_the_websocket_drops(
     assert (await watching).ok
 
 
+async def test_a_server_gone_mid_run_fails_the_run_after_a_grace_period(
+    template: WorkflowTemplate,
+) -> None:
+    double = ComfyUIDouble()
+    await double.start()
+    double.never_finish_next()
+    client = client_for(double.url, deadline_s=30.0, unreachable_grace_s=0.3)
+    async with client:
+        await client.submit(workflow(template), "run-1")
+        await wait_until_running(double, double.url, "run-1")
+        watching = asyncio.create_task(client.watch("run-1"))
+        await double.close()  # the server goes away and stays away
+        started = time.monotonic()
+
+        with pytest.raises(ComfyUnreachable, match=r"has not answered for 0\.3 s"):
+            await watching
+
+    assert time.monotonic() - started < 5.0  # long before the 30 s deadline
+
+
 async def test_a_run_that_never_finishes_times_out_at_the_deadline(
     comfyui: ComfyUIDouble, template: WorkflowTemplate
 ) -> None:
