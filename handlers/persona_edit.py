@@ -10,10 +10,24 @@ from bot.context import BotContext
 from bot.keyboards import CallbackKey
 from core.conversations import Conversation
 from core.errors import Conflict, NotFound, ValidationFailed
+from core.personas.models import PersonaPatch
 from core.personas.views import PersonaView
 from handlers.campaign_dialog import Who, bullet_list, clear, save, send
-from handlers.persona_fields import BY_KEY, FIELDS, current_value, index_of, patch_for
-from handlers.persona_views import card, edit_keyboard, edit_question, question_keyboard
+from handlers.persona_fields import (
+    BY_KEY,
+    FIELDS,
+    PersonaField,
+    current_value,
+    index_of,
+    patch_for,
+)
+from handlers.persona_views import (
+    card,
+    edit_keyboard,
+    edit_question,
+    pillars_updated,
+    question_keyboard,
+)
 
 PREFIX = "persona:edit:"
 GONE = "That persona no longer exists; send /persona for the current list."
@@ -72,8 +86,14 @@ async def on_text(context: BotContext, who: Who, state: Conversation, text: str)
         await send(context, who, f"⚠️ {bullet_list(problems)}\nSend it again, or /cancel.")
         return
     await clear(context, who)
-    await send(context, who, f"✅ {escape(field.label)} of <b>{escape(updated.name)}</b> updated.")
+    await send(context, who, _done(field, patch, current, updated))
     await send(context, who, card(updated))
+
+
+def _done(field: PersonaField, patch: PersonaPatch, before: PersonaView, after: PersonaView) -> str:
+    if field.key == "pillars":
+        return pillars_updated(before, after, [p.name for p in patch.content_pillars or []])
+    return f"✅ {escape(field.label)} of <b>{escape(after.name)}</b> updated."
 
 
 async def _persona(

@@ -21,6 +21,18 @@ CAPTION_KEYS = ("tone", "style", "emoji_use", "length")
 HASHTAG_LABELS = {"always": "always", "preferred": "preferred", "avoid": "avoid"}
 _LABELLED = re.compile(r"^\s*(always|preferred|avoid|max|notes)\s*:\s*(.*)$", re.IGNORECASE)
 _SPLIT_TAGS = re.compile(r"[\s,;]+")
+# "-Name" / "+Name" while editing pillars; "- Name" (with a space) is only a bullet.
+_SWITCH = re.compile(r"^\s*([+-])(?=[^\s+-])")
+PILLARS_EDIT_QUESTION = (
+    "Send the pillars to add or change, one per line, as <i>name: description</i>:\n"
+    "<code>Events: markets and fairs\nProduct: the candles themselves\n-Tips</code>\n"
+    "• A new name adds a pillar.\n"
+    "• A pillar you already have (in any letter case) keeps its name, weight, priority and "
+    "on/off state; a description after the colon replaces its description.\n"
+    "• <code>-Name</code> switches a pillar off: it is kept, but new campaigns leave it out. "
+    "<code>+Name</code> switches it on again.\n"
+    "Pillars you leave out stay as they are."
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +41,7 @@ class PersonaField:
     label: str
     question: str
     options: tuple[str, ...] = ()
+    edit_question: str = ""  # asked instead of `question` when editing, if set
 
     def option(self, index: int) -> str | None:
         return self.options[index] if 0 <= index < len(self.options) else None
@@ -52,7 +65,8 @@ FIELDS: tuple[PersonaField, ...] = (
                  "Any brand guidelines? e.g. <i>Never mention prices. No health claims.</i>"),
     PersonaField("pillars", "Content pillars",
                  "What are the content pillars? One per line, as <i>name: description</i>:\n"
-                 "<code>Product: the candles themselves\nTips: how to burn candles well</code>"),
+                 "<code>Product: the candles themselves\nTips: how to burn candles well</code>",
+                 edit_question=PILLARS_EDIT_QUESTION),
 )  # fmt: skip
 BY_KEY = {field.key: field for field in FIELDS}
 
@@ -82,17 +96,32 @@ def _tags(text: str) -> list[str]:
 
 def read_pillars(text: str) -> list[dict[str, Any]]:
     """ "Name: description" per line; a leading "-" or "•" is dropped, a description optional."""
-    pillars = []
+    return [pillar for line in text.splitlines() if (pillar := _pillar_line(line)) is not None]
+
+
+def read_pillar_edits(text: str) -> list[dict[str, Any]]:
+    """read_pillars' lines, where "-Name" also switches a pillar off and "+Name" on.
+
+    Only what the person wrote is in each entry, so an existing pillar keeps the rest.
+    """
+    edits = []
     for line in text.splitlines():
-        line = line.strip().lstrip("-•*").strip()
-        if not line:
-            continue
-        name, _, description = line.partition(":")
-        pillar: dict[str, Any] = {"name": name.strip()}
-        if description.strip():
-            pillar["description"] = description.strip()
-        pillars.append(pillar)
-    return pillars
+        switch = _SWITCH.match(line)
+        pillar = _pillar_line(line[switch.end() :] if switch else line)
+        if pillar is not None:
+            edits.append({**pillar, "active": switch[1] == "+"} if switch else pillar)
+    return edits
+
+
+def _pillar_line(line: str) -> dict[str, Any] | None:
+    line = line.strip().lstrip("-•*").strip()
+    if not line:
+        return None
+    name, _, description = line.partition(":")
+    pillar: dict[str, Any] = {"name": name.strip()}
+    if description.strip():
+        pillar["description"] = description.strip()
+    return pillar
 
 
 def with_answer(draft: dict[str, Any], key: str, text: str) -> dict[str, Any]:
@@ -106,15 +135,32 @@ def with_answer(draft: dict[str, Any], key: str, text: str) -> dict[str, Any]:
 def patch_for(key: str, text: str, current: PersonaView) -> PersonaPatch:
     """A patch that changes one field of an existing persona; ValidationFailed if it can't."""
     text = text.strip()
-    body = (
-        {"caption_config": {**current.caption_config, key: text}}
-        if key in CAPTION_KEYS
-        else _value(key, text)
-    )
+    body: dict[str, Any]
+    if key in CAPTION_KEYS:
+        body = {"caption_config": {**current.caption_config, key: text}}
+    elif key == "pillars":
+        body = {"content_pillars": _pillar_edits(text, current)}
+    else:
+        body = _value(key, text)
     try:
         return PersonaPatch.model_validate(body)
     except ValidationError as exc:
         raise ValidationFailed(problem_lines(exc)) from None
+
+
+def _pillar_edits(text: str, current: PersonaView) -> list[dict[str, Any]]:
+    edits = read_pillar_edits(text)
+    known = {pillar.name.casefold() for pillar in current.content_pillars}
+    problems = [
+        f"There is no pillar named {edit['name']!r} to switch off."
+        for edit in edits
+        if edit.get("active") is False and edit["name"].casefold() not in known
+    ]
+    if not edits:
+        problems.append("That names no pillar.")
+    if problems:
+        raise ValidationFailed(problems)
+    return edits
 
 
 def _value(key: str, text: str) -> dict[str, Any]:
@@ -134,7 +180,8 @@ def current_value(key: str, persona: PersonaView) -> str:
     if key == "hashtags":
         return hashtag_summary(persona.hashtag_strategy) or "not set"
     if key == "pillars":
-        return ", ".join(p.name for p in persona.content_pillars) or "none"
+        pillars = persona.content_pillars
+        return ", ".join(p.name + ("" if p.active else " (off)") for p in pillars) or "none"
     if key == "guidelines":
         return persona.brand_guidelines or "not set"
     return persona.name

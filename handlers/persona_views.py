@@ -6,12 +6,13 @@ answer the one being asked now.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.keyboards import CallbackKey
-from core.personas.views import PersonaView
+from core.personas.views import PersonaView, PillarView
 from handlers.campaign_views import clip
 from handlers.persona_fields import CAPTION_KEYS, FIELDS, PersonaField, hashtag_summary
 from handlers.views import fit
@@ -49,14 +50,15 @@ def _list_entry(number: int, persona: PersonaView) -> str:
         for k in CAPTION_KEYS
         if persona.caption_config.get(k)
     )
-    pillars = ", ".join(_pillar(p.name, p.description) for p in persona.content_pillars)
+    pillars = ", ".join(_pillar(p) for p in persona.content_pillars)
     lines = [f"<b>{number}. {escape(persona.name)}</b>" + (f" — {voice}" if voice else "")]
     lines.append(f"Pillars: {pillars or '<i>none yet</i>'}")
     return "\n".join(lines)
 
 
-def _pillar(name: str, description: str | None) -> str:
-    return escape(name) + (f" ({escape(clip(description, 60))})" if description else "")
+def _pillar(pillar: PillarView) -> str:
+    about = f" ({escape(clip(pillar.description, 60))})" if pillar.description else ""
+    return escape(pillar.name) + about + ("" if pillar.active else " <i>[off]</i>")
 
 
 def list_keyboard(personas: tuple[PersonaView, ...]) -> InlineKeyboardMarkup:
@@ -78,7 +80,7 @@ def card(persona: PersonaView) -> str:
         lines.append(f"Hashtags: {escape(tags)}")
     if persona.brand_guidelines:
         lines.append(f"Guidelines: {escape(clip(persona.brand_guidelines, 1500))}")
-    pillars = [f"• {_pillar(p.name, p.description)}" for p in persona.content_pillars]
+    pillars = [f"• {_pillar(p)}" for p in persona.content_pillars]
     lines += ["Pillars:", *(pillars or ["<i>none</i>"])]
     return fit("\n".join(lines))
 
@@ -96,7 +98,8 @@ def create_question(field: PersonaField, number: int) -> str:
 
 def edit_question(field: PersonaField, persona: PersonaView, now: str) -> str:
     return (
-        f"<b>✏️ {escape(field.label)} of {escape(persona.name)}</b>\n{field.question}\n"
+        f"<b>✏️ {escape(field.label)} of {escape(persona.name)}</b>\n"
+        f"{field.edit_question or field.question}\n"
         f"Now: {escape(clip(now, 500))}\n<i>Send the new value, or /cancel.</i>"
     )
 
@@ -121,3 +124,38 @@ def created(persona: PersonaView, how: str) -> str:
         f"✅ Persona <b>{escape(persona.name)}</b> {how} with {pillars} content "
         f"pillar{'s' if pillars != 1 else ''}. Plan a campaign with /campaign."
     )
+
+
+ADDED, OFF, ON, DESCRIBED = "Added", "Switched off", "Switched on", "New description"
+KEPT, NOT_LISTED = "Already there, kept as they were", "Not in your list, kept as they were"
+PILLAR_GROUPS = (ADDED, OFF, ON, DESCRIBED, KEPT, NOT_LISTED)
+
+
+def pillars_updated(before: PersonaView, after: PersonaView, named: Sequence[str]) -> str:
+    """What a pillar edit did, pillar by pillar, judged from the persona before and after."""
+    was = {pillar.id: pillar for pillar in before.content_pillars}
+    asked = {name.casefold() for name in named}
+    groups: dict[str, list[str]] = {label: [] for label in PILLAR_GROUPS}
+    for pillar in after.content_pillars:
+        for label in _what_happened(was.get(pillar.id), pillar, pillar.name.casefold() in asked):
+            groups[label].append(pillar.name)
+    name = escape(after.name)
+    changed = any(groups[label] for label in (ADDED, OFF, ON, DESCRIBED))
+    head = (
+        f"✅ Content pillars of <b>{name}</b> updated."
+        if changed
+        else f"Content pillars of <b>{name}</b>: nothing changed."
+    )
+    lines = [f"{label}: {escape(', '.join(names))}" for label, names in groups.items() if names]
+    return fit("\n".join([head, *lines]))
+
+
+def _what_happened(old: PillarView | None, new: PillarView, named: bool) -> list[str]:
+    if old is None:
+        return [ADDED]
+    labels = []
+    if old.active != new.active:
+        labels.append(ON if new.active else OFF)
+    if old.description != new.description:
+        labels.append(DESCRIBED)
+    return labels or [KEPT if named else NOT_LISTED]

@@ -91,7 +91,11 @@ class PersonaInput(BaseModel):
 
 
 class PersonaPatch(BaseModel):
-    """A partial update: fields left out stay as they are. Pillars are added or updated by name."""
+    """A partial update: fields left out stay as they are, in each pillar too.
+
+    Pillars are matched by name ignoring case: a known one changes only the fields sent
+    (its stored name stays), a new one is added, one left out is kept as it is.
+    """
 
     model_config = ConfigDict(extra="forbid")
 

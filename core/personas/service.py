@@ -24,7 +24,7 @@ class PersonaService:
             async with self._sessions.begin() as session:
                 await self._require_free_name(session, persona.name)
                 row = await repo.insert(session, _persona_values(persona))
-                await repo.upsert_pillars(session, row.id, _pillar_values(persona.content_pillars))
+                await repo.add_pillars(session, row.id, _pillar_values(persona.content_pillars))
                 return await _view(session, row.id)
         except IntegrityError:
             # Two creations raced past the name check; the unique index decided.
@@ -49,15 +49,17 @@ class PersonaService:
             return tuple([await _view(session, row.id) for row in rows])
 
     async def update(self, persona_id: int, patch: PersonaPatch) -> PersonaView:
-        """Change the given fields; pillars are added or updated by name, never deleted."""
+        """Change the given fields. Pillars are matched by name ignoring case: a known one
+        gets only the fields sent and keeps its stored name; a new one is added with
+        defaults for the rest. None is deleted."""
         try:
             async with self._sessions.begin() as session:
+                if not await repo.touch(session, persona_id):
+                    raise _missing(persona_id)
                 if patch.name is not None:
                     await self._require_free_name(session, patch.name, persona_id)
-                if not await repo.update_fields(session, persona_id, _patch_values(patch)):
-                    raise _missing(persona_id)
-                pillars = _pillar_values(patch.content_pillars or [])
-                await repo.upsert_pillars(session, persona_id, pillars)
+                await repo.update_fields(session, persona_id, _patch_values(patch))
+                await _save_pillars(session, persona_id, patch.content_pillars or [])
                 return await _view(session, persona_id)
         except IntegrityError:
             raise _taken(patch.name or "") from None
@@ -82,6 +84,16 @@ def _patch_values(patch: PersonaPatch) -> dict[str, Any]:
 
 def _pillar_values(pillars: list[PillarInput]) -> list[dict[str, Any]]:
     return [pillar.model_dump(mode="json") for pillar in pillars]
+
+
+async def _save_pillars(session: AsyncSession, persona_id: int, pillars: list[PillarInput]) -> None:
+    known = {row.name.casefold(): row.id for row in await repo.pillars(session, persona_id)}
+    for pillar in pillars:
+        if (pillar_id := known.get(pillar.name.casefold())) is not None:
+            sent = pillar.model_dump(mode="json", exclude_unset=True, exclude={"name"})
+            await repo.update_pillar(session, pillar_id, sent)
+    new = [p for p in pillars if p.name.casefold() not in known]
+    await repo.add_pillars(session, persona_id, _pillar_values(new))
 
 
 def _taken(name: str) -> Conflict:

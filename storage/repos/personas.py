@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.base import utcnow
 from storage.models import ContentPillar, Persona
 
 
@@ -68,18 +69,42 @@ async def pillars(session: AsyncSession, persona_id: int) -> list[ContentPillar]
     return list(rows)
 
 
-async def upsert_pillars(
+async def touch(session: AsyncSession, persona_id: int) -> bool:
+    """Mark the persona updated; False if it does not exist.
+
+    Its row stays locked until commit (on SQLite, the whole database), so two edits of one
+    persona run one after the other and each sees the other's pillars.
+    """
+    statement = (
+        update(Persona)
+        .where(Persona.id == persona_id)
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.execute(statement)
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def add_pillars(
     session: AsyncSession, persona_id: int, pillars: Sequence[dict[str, Any]]
 ) -> None:
-    """Insert pillars, or update the ones whose name the persona already has."""
+    """Insert whole pillar rows (every column given); a name the persona has is skipped."""
     if not pillars:
         return
     rows = [{**pillar, "persona_id": persona_id} for pillar in pillars]
     statement = _insert(session)(ContentPillar).values(rows)
-    changed = {key: statement.excluded[key] for key in rows[0] if key not in {"name"}}
-    await session.execute(
-        statement.on_conflict_do_update(index_elements=["persona_id", "name"], set_=changed)
-    )
+    await session.execute(statement.on_conflict_do_nothing(index_elements=["persona_id", "name"]))
+
+
+async def update_pillar(session: AsyncSession, pillar_id: int, values: dict[str, Any]) -> None:
+    """Set only the given columns of one pillar."""
+    if values:
+        await session.execute(
+            update(ContentPillar)
+            .where(ContentPillar.id == pillar_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def ensure_pillars(session: AsyncSession, persona_id: int, names: Sequence[str]) -> set[str]:

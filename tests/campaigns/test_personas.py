@@ -6,10 +6,12 @@ import asyncio
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.personas.documents import parse_persona_document, validate_persona
 from core.personas.models import PersonaPatch
+from storage.models import ContentPillar
 from tests.campaigns.helpers import Core, make_persona
 
 YAML_DOC = """
@@ -102,6 +104,62 @@ async def test_update_changes_given_fields_and_upserts_pillars(core: Core) -> No
     assert [(p.name, p.priority) for p in updated.content_pillars] == [
         ("Tips", 5), ("Events", 0), ("Product", 0),
     ]  # fmt: skip
+
+
+PILLARS_DOC = """
+name: Acme Candles
+content_pillars:
+  - {name: Product, description: The candles, weight: 2, priority: 10, active: false}
+  - {name: Tips, description: How to burn them, weight: 3, priority: 5}
+"""
+Row = tuple[str, str | None, float, int, bool]
+
+
+async def _pillar_rows(core: Core, persona_id: int) -> list[Row]:
+    async with core.sessions() as session:
+        rows = await session.scalars(
+            select(ContentPillar)
+            .where(ContentPillar.persona_id == persona_id)
+            .order_by(ContentPillar.id)
+        )
+        return [(r.name, r.description, r.weight, r.priority, r.active) for r in rows]
+
+
+async def test_a_pillar_patch_changes_only_the_fields_it_sends(core: Core) -> None:
+    persona = await core.personas.import_document(PILLARS_DOC)
+    patch = PersonaPatch.model_validate(
+        {"content_pillars": [{"name": "product"}, {"name": "TIPS", "description": "New"},
+                             {"name": "Events"}]}
+    )  # fmt: skip
+    await core.personas.update(persona.id, patch)
+    assert await _pillar_rows(core, persona.id) == [
+        ("Product", "The candles", 2.0, 10, False),  # the stored spelling stays
+        ("Tips", "New", 3.0, 5, True),
+        ("Events", None, 1.0, 0, True),
+    ]
+
+
+async def test_fields_sent_for_a_known_pillar_are_set(core: Core) -> None:
+    persona = await core.personas.import_document(PILLARS_DOC)
+    patch = PersonaPatch.model_validate(
+        {"content_pillars": [{"name": "PRODUCT", "weight": 0, "active": True,
+                              "description": None}]}
+    )  # fmt: skip
+    updated = await core.personas.update(persona.id, patch)
+    assert await _pillar_rows(core, persona.id) == [
+        ("Product", None, 0.0, 10, True),
+        ("Tips", "How to burn them", 3.0, 5, True),
+    ]
+    assert updated.updated_at >= persona.updated_at
+
+
+async def test_concurrent_edits_add_a_pillar_once_whatever_its_case(core: Core) -> None:
+    persona = await make_persona(core.personas)
+    patches = [PersonaPatch.model_validate({"content_pillars": [{"name": n}]})
+               for n in ("Events", "EVENTS", "events")]  # fmt: skip
+    await asyncio.gather(*(core.personas.update(persona.id, p) for p in patches))
+    names = [row[0].casefold() for row in await _pillar_rows(core, persona.id)]
+    assert names == ["product", "events"]
 
 
 async def test_rename_to_a_taken_name_is_a_conflict(core: Core) -> None:

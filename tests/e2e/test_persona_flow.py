@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import select
 
+from core.personas.models import PersonaInput
 from core.personas.views import PersonaView
-from storage.models import ConversationState, Persona
+from storage.models import ContentPillar, ConversationState, Persona
 from tests.e2e.campaign_support import (
     buttons,
     count_rows,
@@ -123,6 +125,58 @@ async def test_edit_one_field_with_buttons(harness: Harness) -> None:
     harness.send("Acme Home")
     await harness.said("Name of <b>Acme Home</b> updated")
     assert (await _found(harness, "Acme Home")).id == 1
+
+
+PILLARED = {
+    "name": "Acme Candles",
+    "content_pillars": [
+        {"name": "Product", "description": "The candles themselves", "weight": 2,
+         "priority": 10, "active": False},
+        {"name": "Tips", "description": "How to burn them", "weight": 3, "priority": 5},
+        {"name": "Stories"},
+    ],
+}  # fmt: skip
+
+
+async def _pillar_rows(harness: Harness) -> list[tuple[str, str | None, float, int, bool]]:
+    async with harness.bot.services.sessions() as session:
+        rows = await session.scalars(select(ContentPillar).order_by(ContentPillar.id))
+        return [(r.name, r.description, r.weight, r.priority, r.active) for r in rows]
+
+
+async def test_edit_pillars_keeps_what_was_not_said(harness: Harness) -> None:
+    await harness.bot.services.personas.create(PersonaInput.model_validate(PILLARED))
+    harness.send("/persona")
+    await _tap(harness, "🎭 Personas", "✏️ Edit Acme Candles")
+    menu = await harness.said("Which field should change")
+    harness.tap(harness.message_id_of(menu), buttons(menu)["Content pillars"])
+    question = (await harness.said("Send the pillars to add or change")).params["text"]
+    assert "Now: Product (off), Tips, Stories" in question
+    assert "<code>-Name</code> switches a pillar off" in question
+    harness.send("product\n- TIPS: How to burn candles well\nEvents: markets and fairs\n-Stories")
+    done = (await harness.said("Content pillars of <b>Acme Candles</b> updated")).params["text"]
+    for line in ["Added: Events", "Switched off: Stories", "New description: Tips",
+                 "Already there, kept as they were: Product"]:  # fmt: skip
+        assert line in done, done
+    assert "Stories <i>[off]</i>" in (await harness.said("🎭 Acme Candles")).params["text"]
+    assert await _pillar_rows(harness) == [
+        ("Product", "The candles themselves", 2.0, 10, False),
+        ("Tips", "How to burn candles well", 3.0, 5, True),
+        ("Stories", None, 1.0, 0, False),
+        ("Events", "markets and fairs", 1.0, 0, True),
+    ]
+
+    harness.tap(harness.message_id_of(menu), buttons(menu)["Content pillars"])
+    await harness.said("Now: Product (off), Tips, Events, Stories (off)")
+    harness.send("+PRODUCT\n-Unknown")
+    await harness.said("There is no pillar named &#x27;Unknown&#x27; to switch off.")
+    harness.send("+PRODUCT")
+    done = (await harness.said("Content pillars of <b>Acme Candles</b> updated")).params["text"]
+    assert "Switched on: Product" in done
+    assert "Not in your list, kept as they were: Tips, Events, Stories" in done
+    assert (await _pillar_rows(harness))[0] == ("Product", "The candles themselves", 2.0, 10, True)
+    assert await count_rows(harness, ContentPillar) == 4
+    assert await count_rows(harness, ConversationState) == 0
 
 
 async def test_import_a_yaml_file(harness: Harness) -> None:
