@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -17,6 +18,7 @@ from core.llm.gateway import LLMGateway
 from core.metrics import Metrics
 from core.personas.service import PersonaService
 from core.pipeline import PipelineService
+from core.posts.regenerate import PostRegenerator
 from core.posts.service import PostService
 from core.prompting.registry import PromptRegistry
 from core.suggestions.service import SuggestionService
@@ -40,3 +42,9 @@ class Services:
     api_settings: ApiSettings
     pipeline: PipelineService
     publishing: Publishing
+
+    @cached_property
+    def post_regenerator(self) -> PostRegenerator:
+        """🔄 Regenerate on post cards, built from the services above (nothing of its own)."""
+        tz = self.settings.app.tz
+        return PostRegenerator(self.posts, self.personas, self.prompts, self.llm, tz)

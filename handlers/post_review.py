@@ -1,8 +1,10 @@
-"""Posts in /approve: one card each, with Approve / Edit / Reject, and "approve all" per campaign.
+"""Posts in /approve: one card each, with Approve / Edit / Regenerate / Reject, and
+"approve all" per campaign.
 
 Showing a card records that the post was seen; "approve all" works only once every
 waiting post of the campaign has been seen, so nothing is approved unread. Every change
 is a conditional update in core: a double tap or a second admin is told it was done.
+Regenerate (`pst:rg:…`) has its own module, handlers.post_regenerate, routed in bot.app.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from handlers.campaign_dialog import (
     save,
     send,
     text_of,
+    zone,
 )
 from handlers.post_views import (
     KIND,
@@ -189,15 +192,24 @@ async def _refused(
 
 async def _refresh(query: CallbackQuery, context: BotContext, who: Who, view: PostView) -> None:
     if query.message is not None:
-        await _show_at(context, who, query.message.message_id, view)
+        await show_at(context, who, query.message.message_id, view)
 
 
-async def _show_at(context: BotContext, who: Who, message_id: int, view: PostView) -> None:
+async def show_at(
+    context: BotContext,
+    who: Who,
+    message_id: int,
+    view: PostView,
+    *,
+    note: str = "",
+    buttons: bool = True,
+    retry: bool = False,
+) -> None:
+    """Redraw a card in place; `note` (HTML) goes under it, `buttons=False` takes them off."""
     names = await _campaign_names(context, (view,))
-    tz = context.services.settings.app.tz
-    await edit(
-        context, who, message_id, post_card(view, tz, _label(view, names)), card_keyboard(view)
-    )
+    html = post_card(view, zone(context), _label(view, names), note)
+    markup = card_keyboard(view, retry=retry) if buttons else None
+    await edit(context, who, message_id, html, markup)
 
 
 async def _start_edit(
@@ -230,5 +242,5 @@ async def on_text(update: Update, context: BotContext, state: Conversation) -> N
         await send(context, who, f"⚠️ {escape(str(error))} The edit was not applied.")
         return
     await clear(context, who)
-    await _show_at(context, who, int(state.data["message_id"]), view)
+    await show_at(context, who, int(state.data["message_id"]), view)
     await send(context, who, f"Caption of post #{post_id} updated; approve it when it reads right.")

@@ -1,14 +1,12 @@
 """Post cards in /approve and their buttons (`pst:<action>:<id>:<revision>`).
 
-A card's revision is a checksum of what it shows a reviewer. An edit changes it, so an
-Approve pressed on a card showing the old words is refused instead of approving text the
-reviewer never saw. (updated_at would not do: marking a post seen touches it too.)
+A card's revision is a checksum of what it shows a reviewer (PostView.revision). An edit
+or a regeneration changes it, so an Approve pressed on a card showing the old words is
+refused instead of approving text the reviewer never saw.
 """
 
 from __future__ import annotations
 
-import json
-import zlib
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -22,11 +20,11 @@ from handlers.image_keyboards import generate_images_row
 from handlers.views import fit
 
 KIND = "pst"
+REGENERATE = "🔄 Regenerate"
 
 
 def revision(view: PostView) -> int:
-    shown = (view.title, view.caption, view.hashtags, view.image_prompt, view.format)
-    return zlib.crc32(json.dumps(shown).encode())
+    return view.revision
 
 
 def _button(text: str, action: str, item: int, rev: int = 0) -> InlineKeyboardButton:
@@ -41,7 +39,8 @@ def status_line(view: PostView) -> str:
     return f"⏳ waiting for approval · {escape(view.status)}"
 
 
-def post_card(view: PostView, tz: ZoneInfo, campaign: str | None) -> str:
+def post_card(view: PostView, tz: ZoneInfo, campaign: str | None, note: str = "") -> str:
+    """The card; `note` (HTML) is a passing remark under it, such as "writing…"."""
     when = when_long(view.scheduled_at, tz) if view.scheduled_at else "not scheduled"
     post_format = view.format or "image"
     lines = [
@@ -59,6 +58,8 @@ def post_card(view: PostView, tz: ZoneInfo, campaign: str | None) -> str:
     ]
     if view.image_prompt:
         lines += ["", "<b>Image prompt</b>", escape(clip(view.image_prompt, 600))]
+    if note:
+        lines += ["", f"<i>{note}</i>"]
     return fit("\n".join(lines))
 
 
@@ -66,17 +67,19 @@ def _origin(view: PostView) -> str:
     return f"From suggestion #{view.suggestion_id}" if view.suggestion_id else "Single post"
 
 
-def card_keyboard(view: PostView) -> InlineKeyboardMarkup | None:
+def card_keyboard(view: PostView, *, retry: bool = False) -> InlineKeyboardMarkup | None:
+    """Approve / Edit / Regenerate / Reject, two a row; `retry` after a failed regeneration."""
     status = states.parse(view.status)
     rev = revision(view)
-    row = []
+    buttons = []
     if not view.approved and status in states.APPROVABLE:
-        row.append(_button("✅ Approve", "ap", view.id, rev))
+        buttons.append(_button("✅ Approve", "ap", view.id, rev))
     if status in states.EDITABLE:
-        row.append(_button("✏️ Edit", "ed", view.id, rev))
+        buttons.append(_button("✏️ Edit", "ed", view.id, rev))
+        buttons.append(_button("🔁 Retry" if retry else REGENERATE, "rg", view.id, rev))
     if states.is_allowed(status, states.PostStatus.REJECTED):
-        row.append(_button("🗑 Reject", "rj", view.id, rev))
-    rows = [row] if row else []
+        buttons.append(_button("🗑 Reject", "rj", view.id, rev))
+    rows = [buttons[n : n + 2] for n in range(0, len(buttons), 2)]
     if view.image_prompt and states.is_allowed(status, states.PostStatus.AWAITING_IMAGE):
         rows.append(generate_images_row(view.id))
     return InlineKeyboardMarkup(rows) if rows else None

@@ -7,7 +7,8 @@ change, and the loser is told what happened instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,6 +19,8 @@ from core.posts.captions import check_caption
 from core.posts.states import PostStatus
 from core.posts.views import PostPage, PostView, TransitionView
 from storage.repos import posts as repo
+
+log = logging.getLogger(__name__)
 
 MAX_PAGE = 100
 # A text post needs no image, so approval is all it waits for.
@@ -103,6 +106,35 @@ class PostService:
             raise InvalidTransition(f"Post #{post_id} is {view.status}; its caption is final.")
         return view
 
+    async def editable_at(self, post_id: int, revision: int) -> PostView:
+        """The post, if its card at `revision` is current and its words may still change."""
+        view = await self.get(post_id)
+        if view.revision != revision:
+            raise AlreadyDecided(f"Post #{post_id} changed since this card was shown.")
+        if states.parse(view.status) not in states.EDITABLE:
+            raise InvalidTransition(f"Post #{post_id} is {view.status}; its caption is final.")
+        return view
+
+    async def replace_text(
+        self, seen: PostView, caption: str, hashtags: Sequence[str], user_id: int
+    ) -> PostView:
+        """New caption and hashtags, only if the post still shows what `seen` showed.
+
+        Like edit_caption, an earlier approval is withdrawn: it was for other words.
+        """
+        tags = list(hashtags)
+        text = check_caption(caption, seen.format, tags)
+        async with self._sessions.begin() as session:
+            changed = await repo.replace_text(
+                session, seen.id, seen=_shown(seen), caption=text, hashtags=tags,
+                at=self._clock.now(), editable=states.EDITABLE,
+            )  # fmt: skip
+            view = await _view(session, seen.id)
+        if not changed:
+            raise _text_refused(view)
+        log.info("post text replaced", extra={"post_id": seen.id, "user_id": user_id})
+        return view
+
     async def mark_seen(self, post_ids: Iterable[int]) -> int:
         """Record that a reviewer was shown these posts; returns how many were new."""
         async with self._sessions.begin() as session:
@@ -156,6 +188,19 @@ async def _lost_race(session: AsyncSession, post_id: int, target: PostStatus) ->
     if now == target:
         return AlreadyDecided(f"Post #{post_id} is already {target}.")
     return AlreadyDecided(f"Post #{post_id} changed meanwhile; it is {now} now.")
+
+
+def _shown(view: PostView) -> repo.ShownText:
+    return repo.ShownText(
+        title=view.title, caption=view.caption, hashtags=list(view.hashtags),
+        image_prompt=view.image_prompt, format=view.format,
+    )  # fmt: skip
+
+
+def _text_refused(view: PostView) -> Exception:
+    if states.parse(view.status) not in states.EDITABLE:
+        return InvalidTransition(f"Post #{view.id} is {view.status}; its caption is final.")
+    return AlreadyDecided(f"Post #{view.id} changed meanwhile; the new text was not stored.")
 
 
 def _approval_refused(view: PostView) -> Exception:

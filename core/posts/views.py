@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,6 +45,15 @@ class PostView:
     @property
     def seen(self) -> bool:
         return self.seen_at is not None
+
+    @property
+    def revision(self) -> int:
+        """A checksum of what a card shows a reviewer; any change to those words changes it.
+
+        (updated_at would not do: marking a post seen touches it too.)
+        """
+        shown = (self.title, self.caption, self.hashtags, self.image_prompt, self.format)
+        return zlib.crc32(json.dumps(shown).encode())
 
     @classmethod
     def from_row(cls, row: PostRow) -> PostView:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, insert, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.models import ContentPillar, Post, PostTransition
 
@@ -142,6 +143,53 @@ async def set_caption(
     """New caption; an approval given to the old text no longer holds."""
     values = {"caption": caption, "approved_at": None, "approved_by": None, "updated_at": at}
     return await _update(session, (Post.id == post_id, Post.status.in_(editable)), values)
+
+
+@dataclass(frozen=True)
+class ShownText:
+    """What a reviewer's card showed of a post: a change to any of it makes the card stale."""
+
+    title: str
+    caption: str
+    hashtags: list[str]
+    image_prompt: str | None
+    format: str | None
+
+
+async def replace_text(
+    session: AsyncSession,
+    post_id: int,
+    *,
+    seen: ShownText,
+    caption: str,
+    hashtags: list[str],
+    at: datetime,
+    editable: Collection[str],
+) -> bool:
+    """New caption and hashtags, only while the post is editable and still shows `seen`.
+
+    An approval given to the old text no longer holds.
+    """
+    where = (Post.id == post_id, Post.status.in_(editable), *_still_shows(seen))
+    values = {
+        "caption": caption, "hashtags": hashtags, "approved_at": None, "approved_by": None,
+        "updated_at": at,
+    }  # fmt: skip
+    return await _update(session, where, values)
+
+
+def _still_shows(seen: ShownText) -> tuple[ColumnElement[bool], ...]:
+    return (
+        Post.title == seen.title,
+        Post.caption == seen.caption,
+        Post.hashtags == seen.hashtags,
+        _same(Post.image_prompt, seen.image_prompt),
+        _same(Post.format, seen.format),
+    )
+
+
+def _same(column: InstrumentedAttribute[str | None], value: str | None) -> ColumnElement[bool]:
+    return column.is_(None) if value is None else column == value
 
 
 async def mark_seen(session: AsyncSession, post_ids: Iterable[int], *, at: datetime) -> int:

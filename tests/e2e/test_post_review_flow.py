@@ -1,4 +1,5 @@
-"""/approve with campaign posts: one card per post, decisions, and "approve all" once all seen."""
+"""/approve with campaign posts: one card per post, decisions, regeneration, and "approve all"
+once all seen."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from storage.models import Post
+from storage.models import LLMCall, Post
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
 from tests.e2e.campaign_support import (
@@ -64,7 +65,9 @@ async def test_approve_edit_reject_then_approve_all_once_everything_was_seen(
     card = cards[1].params["text"]
     assert "Campaign #1 · Autumn glow" in card and "⏳ waiting for approval · draft" in card
     assert "#acme #candles" in card and "Image prompt" in card and "Format:</b> 🖼 image" in card
-    assert set(buttons(cards[1])) == {"✅ Approve", "✏️ Edit", "🗑 Reject", "🖼 Generate images"}
+    assert set(buttons(cards[1])) == {
+        "✅ Approve", "✏️ Edit", "🔄 Regenerate", "🗑 Reject", "🖼 Generate images"
+    }  # fmt: skip
     footer = await harness.said("Campaign #1 · Autumn glow: 7 waiting")
     assert set(buttons(footer)) == {APPROVE_ALL.format(n=7), "Next ▶"}
     assert [p.seen_at is not None for p in await _posts(harness)] == [True] * 5 + [False] * 2
@@ -205,3 +208,77 @@ async def test_generate_images_on_a_card_says_clearly_when_images_are_off(
     async with harness.bot.services.sessions() as session:
         statuses = {p.status for p in (await session.execute(select(Post))).scalars()}
     assert statuses == {"draft"}
+
+
+NEW_CAPTION = "Long evenings, <warm> light & beeswax."
+NEW_TEXT = {"caption": NEW_CAPTION, "hashtags": ["acme", "#glow"]}
+
+
+async def test_regenerate_rewrites_the_card_and_a_stale_tap_is_refused(
+    db_harness: Harness,
+) -> None:
+    harness = db_harness
+    persona = await make_persona(harness)
+    await make_campaign(harness, persona.id, posts=1)
+    harness.send("/approve")
+    card = await harness.said("Candle story 1")
+    card_id = harness.message_id_of(card)
+    harness.llm.reply(NEW_TEXT, delay_s=0.3)  # slow enough to see the progress
+
+    harness.tap(card_id, buttons(card)["🔄 Regenerate"])
+    await _answer(harness, "Writing a new caption")
+    writing = await harness.said("Writing a new caption and hashtags")
+    assert harness.message_id_of(writing) == card_id and "reply_markup" not in writing.params
+    done = await harness.said("New caption and hashtags from the model")
+    assert harness.message_id_of(done) == card_id
+    assert "Long evenings, &lt;warm&gt; light &amp; beeswax." in done.params["text"]
+    assert "#acme #glow" in done.params["text"] and "Caption number 1" not in done.params["text"]
+    assert set(buttons(done)) >= {"✅ Approve", "✏️ Edit", "🔄 Regenerate", "🗑 Reject"}
+    assert buttons(done)["✅ Approve"] != buttons(card)["✅ Approve"]
+    assert harness.api.calls_to("sendChatAction")
+    prompt = " ".join(m["content"] for m in harness.llm.requests[0]["messages"])
+    assert "Caption number 1: warm evenings ahead." in prompt and "Acme Candles" in prompt
+    (post,) = await _posts(harness)
+    assert (post.caption, post.hashtags) == (NEW_CAPTION, ["#acme", "#glow"])
+    async with harness.bot.services.sessions() as session:
+        call = (await session.execute(select(LLMCall))).scalar_one()
+    assert (call.template_name, call.outcome) == ("regenerate_post", "ok")
+
+    harness.tap(card_id, buttons(card)["🔄 Regenerate"], stale=True)  # the card before
+    refused = await _answer(harness, "changed since this card was shown")
+    assert refused.params["show_alert"] is True
+    harness.tap(card_id, buttons(card)["✅ Approve"], stale=True)
+    await _answer(harness, "changed since this card was shown")
+    assert len(harness.llm.requests) == 1
+    (post,) = await _posts(harness)
+    assert (post.caption, post.approved_at) == (NEW_CAPTION, None)
+
+
+async def test_a_failed_regeneration_offers_retry_and_changes_nothing(harness: Harness) -> None:
+    persona = await make_persona(harness)
+    await make_campaign(harness, persona.id, posts=1)
+    harness.send("/approve")
+    card = await harness.said("Candle story 1")
+    card_id = harness.message_id_of(card)
+    harness.tap(card_id, buttons(card)["✅ Approve"])
+    await _answer(harness, "Approved ✅")
+    approved = await harness.said("✅ approved")
+    (before,) = await _posts(harness)
+    harness.llm.fail(400)
+
+    harness.tap(card_id, buttons(approved)["🔄 Regenerate"])
+    failed = await harness.said("Couldn't write a new caption")
+    assert harness.message_id_of(failed) == card_id
+    assert "Nothing was changed" in failed.params["text"]
+    assert "🔁 Retry" in buttons(failed) and "🔄 Regenerate" not in buttons(failed)
+    (after,) = await _posts(harness)
+    assert (after.caption, after.hashtags, after.approved_at) == (
+        before.caption, before.hashtags, before.approved_at
+    )  # fmt: skip
+
+    harness.llm.reply(NEW_TEXT)
+    harness.tap(card_id, buttons(failed)["🔁 Retry"])
+    done = await harness.said("New caption and hashtags from the model")
+    assert "Long evenings" in done.params["text"] and "🔄 Regenerate" in buttons(done)
+    (post,) = await _posts(harness)
+    assert (post.caption, post.approved_at) == (NEW_CAPTION, None)
