@@ -25,7 +25,7 @@ from core.clock import Clock
 from core.publishing.dispatcher import Dispatcher
 from core.publishing.email import EmailPublisher
 from core.publishing.health import HealthReport
-from core.publishing.policy import PublishPolicy, default_target
+from core.publishing.policy import PublishPolicy, default_target, mirror_enabled
 from core.publishing.service import SchedulingService
 from core.publishing.types import Publisher, Publishers
 from core.publishing.webhook import WebhookPublisher
@@ -129,13 +129,15 @@ def build_publishing(
     by_kind, closers = _publishers(settings, policy, bot, clock)
     label = target.key if target else None
     alerter = TelegramAlerter(bot, settings.access.admin_user_ids, app.tz, label)
+    # Both a channel and the webhook: each channel post is mirrored to the webhook.
+    webhook = by_kind.get("webhook")
+    mirror = webhook if mirror_enabled(app) and isinstance(webhook, WebhookPublisher) else None
     dispatcher = Dispatcher(
         sessions, clock, policy, Publishers(by_kind, OFF), alerter,
-        default_target=target, image_root=app.data_dir,
+        default_target=target, image_root=app.data_dir, mirror=mirror,
     )  # fmt: skip
-    scheduling = SchedulingService(
-        sessions, clock, app.tz, image_root=app.data_dir, default_target=label
-    )
+    scheduling = SchedulingService(sessions, clock, app.tz, image_root=app.data_dir,
+                                   default_target=label, mirror=mirror is not None)  # fmt: skip
     return Publishing(dispatcher, scheduling, policy, bot, label, clock, closers)
 
 

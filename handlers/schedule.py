@@ -126,6 +126,13 @@ async def _retry(query: CallbackQuery, context: BotContext, key: CallbackKey, us
     await _show(query, context, item)
 
 
+async def _retry_mirror(
+    query: CallbackQuery, context: BotContext, key: CallbackKey, user: int
+) -> None:
+    await _scheduling(context).retry_mirror(key.item_id, user)
+    await query.answer("Sending it to the webhook again 🔁")
+
+
 async def _was_published(
     query: CallbackQuery, context: BotContext, key: CallbackKey, user: int
 ) -> None:
@@ -198,6 +205,7 @@ ACTIONS: dict[str, Action] = {
     kb.CANCEL_NOW: _cancel,
     kb.WAS_PUBLISHED: _was_published,
     kb.RETRY: _retry,
+    kb.RETRY_MIRROR: _retry_mirror,
     kb.WEEK: schedule_calendar.send_week,
     kb.MONTH: schedule_calendar.send_month,
     kb.LIST: _list,

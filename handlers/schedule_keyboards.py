@@ -20,6 +20,7 @@ KIND = "pb"
 OPEN, PLANNED, ASK_TIME, UNSCHEDULE = "open", "ok", "at", "un"
 PUBLISH_NOW, CONFIRM_NOW, CANCEL_NOW = "now", "go", "no"
 WAS_PUBLISHED, SEND_AGAIN, RETRY = "pub", "again", "retry"
+RETRY_MIRROR = "mretry"  # a failed webhook mirror: send it to the webhook again
 WEEK, MONTH, LIST = "week", "month", "list"
 MAX_ROWS = 20
 
@@ -95,6 +96,8 @@ def calendar_keyboard(month: bool, offset: int) -> InlineKeyboardMarkup:
 
 
 def alert_keyboard(post_id: int, kind: str) -> InlineKeyboardMarkup | None:
+    if kind == "mirror_failed":
+        return InlineKeyboardMarkup([[button("🔁 Retry the webhook", RETRY_MIRROR, post_id)]])
     rows = status_rows(post_id, kind)[:1]  # the alert offers the first choices only
     return InlineKeyboardMarkup(rows) if rows else None
 

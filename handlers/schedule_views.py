@@ -29,6 +29,7 @@ ALERT_HEAD = {
     "failed": "❌ <b>Post #{id} could not be published</b>",
     "unknown": "❓ <b>Post #{id}: did it go out?</b>",
     "missed": "⚠️ <b>Post #{id} missed its time</b>",
+    "mirror_failed": "🔗 <b>Post #{id} is in the channel, but the webhook did not take it</b>",
 }
 
 
@@ -98,6 +99,8 @@ def alert_text(alert: Alert, tz: ZoneInfo, default_target: str | None) -> str:
     ]
     if alert.kind == "unknown":
         lines += ["", "Check the channel, then tell me which it is. Nothing is resent by itself."]
+    if alert.kind == "mirror_failed":
+        lines += ["", "The channel post stays. Retry sends the copy again, with the same id."]
     return fit("\n".join(lines))
 
 

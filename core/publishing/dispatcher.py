@@ -7,7 +7,9 @@ A sweep, in order:
    catch-up window, or edited since their approval), with an alert;
 3. claims approved posts due now into `publishing`, each with a paced slot and a lease,
    and starts a send job per claim;
-4. sends the alerts owed.
+4. claims due webhook mirrors (channel posts owed to the webhook too, when both are set)
+   and starts a send task per mirror (core.publishing.mirrors);
+5. sends the alerts owed.
 
 Several replicas on one PostgreSQL sweep at once: claims use FOR UPDATE SKIP LOCKED and
 conditional updates, so each post is claimed by one of them. On SQLite every write takes
@@ -30,6 +32,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.clock import Clock
 from core.publishing.alerts import Alerter, AlertOutbox
 from core.publishing.health import HealthReport, SweepHealth
+from core.publishing.mirror_alerts import MirrorAlertOutbox
+from core.publishing.mirrors import EventSender, Mirrors
 from core.publishing.pacing import Gate, Sleep
 from core.publishing.policy import CLOCK_SKEW, PublishPolicy
 from core.publishing.sender import SendContext, SendJob
@@ -66,7 +70,9 @@ class Dispatcher:
         worker: str | None = None,
         sleep: Sleep = asyncio.sleep,
         gate: Gate | None = None,
+        mirror: EventSender | None = None,
     ) -> None:
+        """`mirror`: the webhook that also gets every post published to a Telegram channel."""
         self._sessions, self._clock, self._policy = sessions, clock, policy
         self.worker = worker or new_worker_id()
         self._outbox = AlertOutbox(sessions, clock, alerter, batch=policy.alert_batch)
@@ -75,8 +81,9 @@ class Dispatcher:
         gate = gate or Gate(2 * policy.rate_per_s, policy.max_in_flight, sleep=sleep)
         self._ctx = SendContext(
             sessions, clock, policy, publishers, gate, self.worker, default_target, image_root,
-            self._outbox.flush, sleep,
+            self._outbox.flush, sleep, mirror is not None,
         )  # fmt: skip
+        self._mirrors = self._mirrors_of(mirror, alerter)
         self.health = SweepHealth(started_at=clock.now(), stale_sweep=policy.stale_sweep_after,
                                   stale_due=policy.stale_due_after)  # fmt: skip
         self._jobs: dict[int, tuple[SendJob, asyncio.Task[None]]] = {}
@@ -98,15 +105,33 @@ class Dispatcher:
                 await self._recover(now)
                 await self._mark_missed(now)
                 await self._claim()
-                async with self._sessions() as session:
-                    upcoming = await plan.next_due(session, now)
+                upcoming = await self._next(now)
             except Exception as error:
                 self.health.failed(f"{type(error).__name__}: {error}"[:300])
                 raise
             self.health.swept(now)
         # Outside the lock: a slow Telegram delays the alerts, never the next claims.
         await self._outbox.flush()
+        if self._mirrors is not None:
+            await self._mirrors.alerts.flush()
         return upcoming
+
+    def _mirrors_of(self, sender: EventSender | None, alerter: Alerter) -> Mirrors | None:
+        if sender is None:
+            return None
+        sessions, clock, policy = self._sessions, self._clock, self._policy
+        alerts = MirrorAlertOutbox(sessions, clock, alerter, batch=policy.alert_batch)
+        return Mirrors(sessions, clock, policy, sender, alerts, worker=self.worker)
+
+    async def _next(self, now: datetime) -> datetime | None:
+        """Start the mirrors due; when the next post or mirror falls due."""
+        async with self._sessions() as session:
+            upcoming = await plan.next_due(session, now)
+        if self._mirrors is None:
+            return upcoming
+        await self._mirrors.start_due()
+        mirror = await self._mirrors.next_due(now)
+        return min((at for at in (upcoming, mirror) if at is not None), default=None)
 
     @property
     def busy(self) -> bool:
@@ -186,12 +211,17 @@ class Dispatcher:
         """Until every send job started so far has finished (tests and benchmarks)."""
         while self._jobs:
             await asyncio.wait([task for _, task in self._jobs.values()])
+        if self._mirrors is not None:
+            await self._mirrors.wait_idle()
 
     async def health_report(self) -> HealthReport:
         now = self._clock.now()
         async with self._sessions() as session:
             count, oldest = await plan.due_stats(session, now)
-        return self.health.report(now, count, oldest)
+        report = self.health.report(now, count, oldest)
+        if self._mirrors is not None:
+            report.details["webhook_mirrors"] = await self._mirrors.counts()
+        return report
 
     async def stop(self, grace_s: float = 10.0) -> None:
         """Stop claiming; let sends on the wire finish; hand back claims not yet sent."""
@@ -209,6 +239,8 @@ class Dispatcher:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
             await self._release()
+            if self._mirrors is not None:
+                await self._mirrors.stop(grace_s)
 
     async def _release(self) -> None:
         async with self._sessions.begin() as session:

@@ -28,6 +28,7 @@ class PublishPolicy:
     chat_interval: timedelta = timedelta(seconds=3)
     rate_per_s: float = 25.0
     max_in_flight: int = 8  # below the database pool (10), leaving room for the rest
+    mirror_in_flight: int = 2  # webhook mirrors sent at once by one replica
     claim_batch: int = 100
     alert_batch: int = 20
 
@@ -68,3 +69,8 @@ def default_target(app: AppSettings) -> Target | None:
     if app.publish_webhook_url is not None:
         return Target("webhook")
     return None
+
+
+def mirror_enabled(app: AppSettings) -> bool:
+    """Both a channel and the webhook: each channel post is also sent to the webhook."""
+    return bool(app.publish_chat_id) and app.publish_webhook_url is not None

@@ -57,6 +57,7 @@ class SendContext:
     image_root: Path
     on_alert: Callable[[], Awaitable[object]]
     sleep: Sleep = asyncio.sleep
+    mirror: bool = False  # a post published to a Telegram channel is owed to the webhook too
 
     def target_key(self, own: str | None) -> str:
         return own or (self.default_target.key if self.default_target else "none")
@@ -67,6 +68,7 @@ class _Tries:
     progress: Progress = field(default_factory=Progress)
     failures: int = 0
     waits: int = 0
+    target: Target | None = None  # where the last attempt went
 
 
 class SendJob:
@@ -100,7 +102,7 @@ class SendJob:
                 return None
             self.sending = True
             try:
-                await self._publish(row, tries.progress)
+                await self._publish(row, tries)
             except PublishError as error:
                 return await self._after_failure(error, tries, key)
             except Exception as error:  # a bug mid-send: what went out is unknowable
@@ -109,7 +111,7 @@ class SendJob:
                 return await self._after_failure(unknown, tries, key)
             finally:
                 self.sending = False
-        await self._complete(tries.progress)
+        await self._complete(tries)
         return None
 
     async def _begin(self, *, resume: bool) -> SendRow | None:
@@ -120,10 +122,11 @@ class SendJob:
                 lease_until=now + ctx.policy.send_lease, resume=resume,
             )  # fmt: skip
 
-    async def _publish(self, row: SendRow, progress: Progress) -> None:
+    async def _publish(self, row: SendRow, tries: _Tries) -> None:
         publication = self._publication(row)
+        tries.target = publication.target
         publisher = self._ctx.publishers.for_target(publication.target)
-        await publisher.publish(publication, progress)
+        await publisher.publish(publication, tries.progress)
 
     def _publication(self, row: SendRow) -> Publication:
         try:
@@ -180,15 +183,18 @@ class SendJob:
             )  # fmt: skip
         await ctx.on_alert()
 
-    async def _complete(self, progress: Progress) -> None:
+    async def _complete(self, tries: _Tries) -> None:
         """Record the success; a database hiccup is retried, since the post is out."""
-        ctx = self._ctx
+        ctx, progress = self._ctx, tries.progress
+        target = tries.target
+        mirror_to = target.key if ctx.mirror and target and target.kind == "telegram" else None
         for attempt in range(3):
             try:
                 async with ctx.sessions.begin() as session:
                     await repo.complete(
                         session, self.post_id, worker=ctx.worker, now=ctx.clock.now(),
                         sent_ids=progress.sent, actor=f"dispatcher:{ctx.worker}",
+                        mirror_to=mirror_to,
                     )  # fmt: skip
                 return
             except SQLAlchemyError:

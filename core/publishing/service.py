@@ -7,6 +7,7 @@ Nothing here sends anything: a post due now is picked up by the dispatcher, woke
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -19,7 +20,10 @@ from core.errors import AlreadyDecided, InvalidTransition, NotFound, ValidationF
 from core.publishing import agenda as plans
 from core.publishing.agenda import Agenda, CalendarPage, PlanItem
 from storage.repos import pipeline
+from storage.repos import publishing_mirrors as mirrors
 from storage.repos import publishing_schedule as repo
+
+log = logging.getLogger(__name__)
 
 SCHEDULABLE = ("ready", "scheduled", "missed", "failed")
 UNSCHEDULABLE = ("scheduled", "missed")
@@ -36,12 +40,15 @@ class SchedulingService:
         *,
         image_root: Path,
         default_target: str | None = None,
+        mirror: bool = False,
     ) -> None:
+        """`mirror`: posts published to a Telegram channel are owed to the webhook too."""
         self._sessions = sessions
         self._clock = clock
         self._tz = tz
         self._image_root = image_root
         self._default_target = default_target
+        self._mirror = mirror
         # Set by the runtime: wakes this replica's dispatcher when a post falls due at a time
         # (now, for publish-now) sooner than its next regular sweep.
         self.on_due: Callable[[datetime], None] = lambda _at: None
@@ -90,7 +97,22 @@ class SchedulingService:
         item = await self.get(post_id)
         if item.status != "unknown":
             raise _refusal(item, "marked as published")
-        return await self._move(item, "published", user_id)
+        channel = item.target or self._default_target
+        mirror = self._mirror and channel is not None and channel.startswith("telegram:")
+        return await self._move(item, "published", user_id, mirror_to=channel if mirror else None)
+
+    async def retry_mirror(self, post_id: int, user_id: int) -> PlanItem:
+        """Send a failed webhook mirror again (the Retry on its alert); the channel post stays."""
+        item = await self.get(post_id)
+        async with self._sessions.begin() as session:
+            done = await mirrors.retry_failed(session, post_id, now=self._clock.now())
+        if not done:
+            raise AlreadyDecided(
+                f"The webhook copy of post #{post_id} is not failed now: sent, or on its way."
+            )
+        log.info("webhook mirror retried", extra={"post_id": post_id, "user_id": user_id})
+        self.on_due(self._clock.now())
+        return item
 
     async def _set_time(
         self, item: PlanItem, at: datetime, user_id: int, allowed: tuple[str, ...]
@@ -111,10 +133,13 @@ class SchedulingService:
         self.on_due(at)
         return await self.get(post_id)
 
-    async def _move(self, item: PlanItem, to: str, user_id: int) -> PlanItem:
+    async def _move(
+        self, item: PlanItem, to: str, user_id: int, *, mirror_to: str | None = None
+    ) -> PlanItem:
         async with self._sessions.begin() as session:
             done = await repo.move(session, item.post_id, from_status=item.status, to=to,
-                                   now=self._clock.now(), actor=f"user:{user_id}")  # fmt: skip
+                                   now=self._clock.now(), actor=f"user:{user_id}",
+                                   mirror_to=mirror_to)  # fmt: skip
         if not done:
             raise await self._changed(item.post_id)
         return await self.get(item.post_id)

@@ -2,12 +2,14 @@
 
 For Make, n8n, Zapier or Buffer to carry the post on to other networks. The
 `webhook-id` is the same on every retry of a post (`msg_post-<id>`), so a receiver that
-deduplicates (as the spec asks) sees each post once.
+deduplicates (as the spec asks) sees each post once. `send_event` also carries the
+mirrors of channel posts (core.publishing.mirrors), with their own stable ids.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
@@ -22,24 +24,27 @@ EVENT_TYPE = "post.publish"
 DEFAULT_RETRY_AFTER_S = 30.0
 
 
+def post_text(caption: str, hashtags: Sequence[str]) -> str:
+    """The caption with its hashtags at the end, as the channel shows it."""
+    text = caption.strip()
+    return f"{text}\n\n{' '.join(hashtags)}" if hashtags else text
+
+
 def payload(publication: Publication, *, timestamp: str) -> dict[str, Any]:
-    text = publication.caption.strip()
-    if publication.hashtags:
-        text = f"{text}\n\n{' '.join(publication.hashtags)}"
+    return {"type": EVENT_TYPE, "timestamp": timestamp, "data": publication_data(publication)}
+
+
+def publication_data(publication: Publication) -> dict[str, Any]:
     image = publication.image
     return {
-        "type": EVENT_TYPE,
-        "timestamp": timestamp,
-        "data": {
-            "post_id": publication.post_id,
-            "title": publication.title,
-            "caption": publication.caption,
-            "hashtags": list(publication.hashtags),
-            "text": text,
-            "format": publication.format,
-            "scheduled_at": iso(publication.scheduled_at),
-            "telegram_file_id": image.file_id if image else None,
-        },
+        "post_id": publication.post_id,
+        "title": publication.title,
+        "caption": publication.caption,
+        "hashtags": list(publication.hashtags),
+        "text": post_text(publication.caption, publication.hashtags),
+        "format": publication.format,
+        "scheduled_at": iso(publication.scheduled_at),
+        "telegram_file_id": image.file_id if image else None,
     }
 
 
@@ -59,12 +64,22 @@ class WebhookPublisher:
     async def publish(self, publication: Publication, progress: Progress) -> None:
         if progress.sent:
             return  # one request per post: it went out already
-        now = self._clock.now()
-        body = json.dumps(payload(publication, timestamp=now.isoformat())).encode()
         msg_id = f"msg_{publication.idempotency_key}"
+        progress.sent.append(
+            await self.send_event(msg_id, EVENT_TYPE, publication_data(publication))
+        )
+
+    async def send_event(self, msg_id: str, event_type: str, data: dict[str, Any]) -> str:
+        """POST one signed event; the receiver's id for it (or `msg_id`).
+
+        Raises RateLimited, TransientError, OutcomeUnknown or PublishRejected.
+        """
+        now = self._clock.now()
+        event = {"type": event_type, "timestamp": now.isoformat(), "data": data}
+        body = json.dumps(event).encode()
         headers = {"Content-Type": "application/json",
                    **signed_headers(self._secret, msg_id, int(now.timestamp()), body)}  # fmt: skip
-        progress.sent.append(await self._post(body, headers, msg_id))
+        return await self._post(body, headers, msg_id)
 
     async def _post(self, body: bytes, headers: dict[str, str], msg_id: str) -> str:
         if self._http is None:

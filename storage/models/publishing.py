@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UTCDateTime
+from storage.base import Base, UTCDateTime, utcnow
 
 
 class PostDelivery(Base):
@@ -50,3 +50,34 @@ class PublishPacing(Base):
 
     target: Mapped[str] = mapped_column(String(200), primary_key=True)
     next_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WebhookMirror(Base):
+    """A post published to a Telegram channel, owed to the outgoing webhook too: an outbox.
+
+    Inserted in the transaction that marks the post published, so a crash never loses it;
+    sent by a sweep under a lease, at least once, always with the same webhook-id.
+    """
+
+    __tablename__ = "webhook_mirrors"
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(String(20), index=True)  # pending | sent | failed
+    # Where the post went ("telegram:@channel") and what came back (comma-separated ids).
+    channel: Mapped[str] = mapped_column(String(200))
+    message_ids: Mapped[str | None] = mapped_column(String(500))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Due at (now, or after a backoff); the replica sending it, until when.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    receipt: Mapped[str | None] = mapped_column(String(100))  # the receiver's id, if it says
+    # An alert owed to the admins ("mirror_failed"), sent by a sweep, cleared once delivered.
+    alert: Mapped[str | None] = mapped_column(String(20), index=True)
+    alert_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

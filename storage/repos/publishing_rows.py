@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, Select, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,11 +30,10 @@ async def move_posts(
     pick = select(Post.id).where(*where).order_by(Post.scheduled_at, Post.id)
     if limit is not None:
         pick = pick.limit(limit)
-    if skip_locked:
-        pick = pick.with_for_update(skip_locked=True)
+    picked = await locked_pick(session, pick, skip_locked=skip_locked)
     statement = (
         update(Post)
-        .where(Post.id.in_(pick.scalar_subquery()), *where)
+        .where(Post.id.in_(picked), *where)
         .values(status=to, updated_at=now)
         .returning(Post.id, Post.scheduled_at)
         .execution_options(synchronize_session=False)
@@ -42,6 +41,21 @@ async def move_posts(
     rows = list(await session.execute(statement))
     rows.sort(key=lambda row: (row[1] is not None, row[1] or now, row[0]))
     return [row[0] for row in rows]
+
+
+async def locked_pick(
+    session: AsyncSession, pick: Select[int], *, skip_locked: bool
+) -> ScalarSelect[int] | list[int]:
+    """The ids for an UPDATE's `IN (...)`, skipping rows other replicas hold locked.
+
+    On PostgreSQL a locking pick is a statement of its own: as a subquery of the UPDATE it
+    may run again after each row changes, and SKIP LOCKED then yields more than its LIMIT.
+    On SQLite it stays a subquery: one statement takes the write lock at once, where a
+    read followed by a write may fail with "database is locked" instead of waiting.
+    """
+    if not skip_locked or session.get_bind().dialect.name != "postgresql":
+        return pick.scalar_subquery()
+    return list(await session.scalars(pick.with_for_update(skip_locked=True)))
 
 
 async def add_transitions(

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Post, PostDelivery
+from storage.repos import publishing_mirrors as mirrors
 from storage.repos.publishing_rows import add_transitions, move_posts, upsert_deliveries
 
 # A person's decision clears whatever the dispatcher had pending for the post.
@@ -58,17 +59,26 @@ async def schedule(
 
 
 async def move(
-    session: AsyncSession, post_id: int, *, from_status: str, to: str, now: datetime, actor: str
-) -> bool:
+    session: AsyncSession, post_id: int, *, from_status: str, to: str, now: datetime, actor: str,
+    mirror_to: str | None = None,
+) -> bool:  # fmt: skip
+    """`mirror_to`: a post a person says went out to that channel is owed to the webhook."""
     where = [Post.id == post_id, Post.status == from_status]
     if not await move_posts(session, where, to, now=now, skip_locked=False):
         return False
     fresh: dict[str, Any] = {"post_id": post_id, **_FRESH}
     if to == "published":  # a person says it went out: when the send started is our best guess
-        started = await session.scalar(
-            select(PostDelivery.send_started_at).where(PostDelivery.post_id == post_id)
-        )
+        started, sent = (
+            await session.execute(
+                select(PostDelivery.send_started_at, PostDelivery.external_message_id).where(
+                    PostDelivery.post_id == post_id
+                )
+            )
+        ).first() or (None, None)
         fresh["published_at"] = started or now
+        if mirror_to is not None:
+            await mirrors.enqueue(session, post_id, channel=mirror_to, message_ids=sent, now=now,
+                                  published_at=fresh["published_at"])  # fmt: skip
     await upsert_deliveries(session, [fresh])
     await add_transitions(session, [post_id], from_status, to, actor=actor, at=now)
     return True

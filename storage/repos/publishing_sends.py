@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Post, PostDelivery
 from storage.repos import pipeline
+from storage.repos import publishing_mirrors as mirrors
 from storage.repos.publishing_rows import (
     add_transitions,
     finish_move,
@@ -116,9 +117,14 @@ async def complete(
     now: datetime,
     sent_ids: Sequence[str],
     actor: str,
+    mirror_to: str | None = None,
 ) -> bool:
-    """Published: record what came back. Also settles a post a recovery called unknown."""
-    values = {"lease_until": None, "external_message_id": ",".join(sent_ids)[:500],
+    """Published: record what came back. Also settles a post a recovery called unknown.
+
+    `mirror_to` (the channel it went to) also owes the webhook a copy, in this transaction.
+    """
+    received = ",".join(sent_ids)[:500]
+    values = {"lease_until": None, "external_message_id": received,
               "published_at": now, "last_error": None, "alert": None,
               "attempts": PostDelivery.attempts + 1}  # fmt: skip
     if not await update_deliveries(session, [post_id], [PostDelivery.claimed_by == worker], values):
@@ -127,6 +133,9 @@ async def complete(
         if await move_posts(session, [Post.id == post_id, Post.status == status], "published",
                             now=now, skip_locked=False):  # fmt: skip
             await add_transitions(session, [post_id], status, "published", actor=actor, at=now)
+            if mirror_to is not None:
+                await mirrors.enqueue(session, post_id, channel=mirror_to,
+                                      message_ids=received or None, now=now)  # fmt: skip
             return True
     return False
 

@@ -7,13 +7,18 @@ itself would), so a test can put posts in place first, as if they were made befo
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
-from dataclasses import replace
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
+from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -49,9 +54,16 @@ async def prepare_schema(url: str) -> None:
 
 
 def publishing_settings(
-    api: TelegramApiDouble, llm: FakeLLMServer | None, data_dir: Path, **app: Any
+    api: TelegramApiDouble,
+    llm: FakeLLMServer | None,
+    data_dir: Path,
+    *,
+    database_url: str | None = None,
+    **app: Any,
 ) -> Settings:
-    settings = make_settings(api, llm, data_dir)
+    """`database_url`: the `database_url` fixture (SQLite and PostgreSQL); else a SQLite file."""
+    db = {"database_url": database_url} if database_url else {}
+    settings = make_settings(api, llm, data_dir, **db)
     values = {**FAST_PUBLISHING, **app}
     return replace(settings, app=settings.app.model_copy(update=values))
 
@@ -154,3 +166,55 @@ async def spawn_bot(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Proces
             sys.executable, str(ROOT / "run_bot.py"), cwd=cwd, env=env,
             stdout=log, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
+
+
+WEBHOOK_SECRET = "whsec_" + "bWlycm9yLXNlY3JldC1mb3ItdGVzdHM="
+
+
+@dataclass
+class WebhookReceiver:
+    """A Make / n8n endpoint on loopback: records each request, answers the next status."""
+
+    url: str = ""
+    answers: list[int] = field(default_factory=list)  # then 200 with {"id": ...}
+    deliveries: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+
+    def settings(self) -> dict[str, Any]:
+        return {
+            "publish_webhook_url": self.url,
+            "publish_webhook_secret": SecretStr(WEBHOOK_SECRET),
+        }
+
+    async def handle(self, request: web.Request) -> web.Response:
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        self.deliveries.append((headers, await request.read()))
+        status = self.answers.pop(0) if self.answers else 200
+        if status != 200:
+            return web.Response(status=status)
+        return web.json_response({"id": f"zap-{len(self.deliveries)}"})
+
+    def events(self) -> list[dict[str, Any]]:
+        return [json.loads(body) for _, body in self.deliveries]
+
+    async def wait_for(self, count: int, within: float = 15.0) -> None:
+        deadline = asyncio.get_running_loop().time() + within
+        while len(self.deliveries) < count:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"the webhook got {len(self.deliveries)}, not {count}")
+            await asyncio.sleep(0.05)
+
+
+@asynccontextmanager
+async def webhook_receiver() -> AsyncIterator[WebhookReceiver]:
+    found = WebhookReceiver()
+    app = web.Application()
+    app.router.add_post("/hook", found.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    found.url = f"http://127.0.0.1:{port}/hook"
+    try:
+        yield found
+    finally:
+        await runner.cleanup()

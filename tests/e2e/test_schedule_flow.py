@@ -5,6 +5,8 @@ Every request goes over HTTP to the Bot API double, which checks it against the 
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,20 +18,25 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.posts.service import PostService
+from core.webhooks import verify
 from handlers import schedule
 from storage.models import PostDelivery
+from storage.models.publishing import WebhookMirror
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import TelegramApiDouble
 from tests.e2e.campaign_support import campaign_days, make_persona, plan_answer, post_answer
 from tests.e2e.harness import ADMIN, OTHER_ADMIN, Harness
 from tests.e2e.schedule_support import (
     CHANNEL,
+    WEBHOOK_SECRET,
+    WebhookReceiver,
     add_post,
     publishing_settings,
     soon,
     start_harness,
     status_of,
     wait_status,
+    webhook_receiver,
 )
 
 
@@ -288,3 +295,74 @@ async def test_approved_time_survives_in_the_database(bot: Harness) -> None:
     overview = await bot.said("Publishing plan")
     local = at.astimezone(bot.bot.services.settings.app.tz)
     assert f"{local:%H:%M} · #{post_id} Autumn candle" in overview.params["text"]
+
+
+def _signed_ids(hook: WebhookReceiver) -> list[str]:
+    """Each delivery's webhook-id, once its Standard Webhooks signature checked out."""
+    for headers, body in hook.deliveries:
+        verify(WEBHOOK_SECRET, headers, body, now=int(time.time()))
+    return [headers["webhook-id"] for headers, _ in hook.deliveries]
+
+
+async def _health(bot: Harness) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as http, http.get(f"{bot.web_url}/health") as response:
+        found: dict[str, Any] = await response.json()
+        return found
+
+
+async def test_a_channel_post_also_goes_to_the_webhook_once_and_signed(
+    telegram_api: TelegramApiDouble, llm_server: FakeLLMServer, tmp_path: Path, database_url: str
+) -> None:
+    """On SQLite and PostgreSQL."""
+    async with webhook_receiver() as hook:
+        settings = publishing_settings(telegram_api, llm_server, tmp_path,
+                                       database_url=database_url, **hook.settings())  # fmt: skip
+        bot = await start_harness(telegram_api, llm_server, settings)
+        try:
+            photo = telegram_api.register_file(b"\x89PNG", kind="photos", suffix=".png")
+            post_id = await add_post(_sessions(bot), at=soon(0), caption="Cosy",
+                                     image_file_id=photo)  # fmt: skip
+            await wait_status(_sessions(bot), post_id, "published")
+            await hook.wait_for(1)
+            await asyncio.sleep(1.5)  # three more sweeps: nothing goes out twice
+            assert _signed_ids(hook) == [f"msg_post-{post_id}-published"]
+            [message] = telegram_api.messages_in(CHANNEL)
+            [event] = hook.events()
+            data = event["data"]
+            assert event["type"] == "post.published" and data["post_id"] == post_id
+            assert (data["text"], data["channel"]) == ("Cosy\n\n#autumn", "@brand")
+            assert data["message_ids"] == [message["message_id"]]
+            assert data["links"] == [f"https://t.me/brand/{message['message_id']}"]
+            assert data["image"]["telegram_file_id"] == photo and data["published_at"]
+            health = await _health(bot)
+            assert health["scheduler"]["webhook_mirrors"] == {"pending": 0, "failed": 0}
+        finally:
+            await bot.bot.stop()
+
+
+async def test_a_failing_webhook_is_retried_then_alerts_and_the_channel_post_stays(
+    telegram_api: TelegramApiDouble, llm_server: FakeLLMServer, tmp_path: Path, database_url: str
+) -> None:
+    """On SQLite and PostgreSQL."""
+    async with webhook_receiver() as hook:
+        hook.answers = [503, 503, 503]
+        settings = publishing_settings(telegram_api, llm_server, tmp_path, publish_retries=2,
+                                       database_url=database_url, **hook.settings())  # fmt: skip
+        bot = await start_harness(telegram_api, llm_server, settings)
+        try:
+            post_id = await add_post(_sessions(bot), at=soon(0), caption="Stays")
+            alert = await bot.said("the webhook did not take it")
+            assert "503 Service Unavailable. (tried 3 times)" in alert.params["text"]
+            assert _signed_ids(hook) == [f"msg_post-{post_id}-published"] * 3
+            assert await status_of(_sessions(bot), post_id) == "published"
+            assert await _channel_texts(bot) == ["Stays\n\n#autumn"]
+            bot.tap(bot.message_id_of(alert), _button(alert, "🔁 Retry the webhook"))
+            assert await _answer(bot) == "Sending it to the webhook again 🔁"
+            await hook.wait_for(4)
+            assert _signed_ids(hook) == [f"msg_post-{post_id}-published"] * 4
+            async with _sessions(bot)() as session:
+                row = await session.get(WebhookMirror, post_id, populate_existing=True)
+            assert row is not None and row.status in ("pending", "sent")
+            assert len(telegram_api.messages_in(CHANNEL)) == 1
+        finally:
+            await bot.bot.stop()

@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.publishing.alerts import Alert
 from core.publishing.dispatcher import Dispatcher
+from core.publishing.mirrors import EventSender
 from core.publishing.policy import PublishPolicy
 from core.publishing.types import Progress, Publication, Publisher, Publishers, Target
 from storage.models import Post, PostDelivery, PostTransition
@@ -72,12 +74,33 @@ def dispatcher(
     policy: PublishPolicy = FAST,
     worker: str | None = None,
     default_target: Target | None = CHANNEL,
+    mirror: EventSender | None = None,
 ) -> Dispatcher:
     publishers = Publishers({"telegram": publisher, "webhook": publisher}, {})
     return Dispatcher(
         sessions, clock, policy, publishers, alerter, default_target=default_target,
-        image_root=Path("/nonexistent"), worker=worker,
+        image_root=Path("/nonexistent"), worker=worker, mirror=mirror,
     )  # fmt: skip
+
+
+@dataclass
+class FakeWebhook:
+    """Receives mirrors as (webhook-id, type, data); `script` holds an error or None per call."""
+
+    script: list[Exception | None] = field(default_factory=list)
+    events: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
+    delay_s: float = 0.0
+
+    async def send_event(self, msg_id: str, event_type: str, data: dict[str, Any]) -> str:
+        self.calls.append(msg_id)
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
+        outcome = self.script.pop(0) if self.script else None
+        if outcome is not None:
+            raise outcome
+        self.events.append((msg_id, event_type, data))
+        return f"zap-{len(self.events)}"
 
 
 async def add_post(

@@ -202,3 +202,18 @@ async def test_shutdown_finishes_the_send_on_the_wire_and_hands_back_the_rest(
         ("publishing", "scheduled"),
     ]
     assert await worker.sweep() is None  # a stopped dispatcher claims nothing more
+
+
+async def test_a_claim_takes_no_more_posts_than_its_limit(session_factory: Sessions) -> None:
+    """PostgreSQL re-running a SKIP LOCKED subquery inside the UPDATE once took them all."""
+    ids = [await add_post(session_factory, at=NOW - timedelta(seconds=i)) for i in range(3)]
+    async with session_factory.begin() as session:
+        claims = await repo.claim_due(
+            session, now=NOW, oldest=NOW - timedelta(minutes=15), limit=2, worker="w",
+            lease=timedelta(seconds=60), interval=timedelta(0), default_key="telegram:@channel",
+            skip_locked=True,
+        )  # fmt: skip
+    assert sorted(c.post_id for c in claims) == sorted(ids[1:])  # the two due first
+    assert [await status_of(session_factory, i) for i in ids] == [
+        "scheduled", "publishing", "publishing",
+    ]  # fmt: skip
