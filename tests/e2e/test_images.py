@@ -14,6 +14,10 @@ import pytest
 from sqlalchemy import select
 
 from core.webhooks import signed_headers
+
+DEFAULT_WORKFLOW = (
+    Path(__file__).resolve().parents[2] / "core" / "comfyui" / "default_workflow.json"
+)
 from storage.models import ImageRun, RunImage
 from tests.doubles.comfyui import ComfyUIDouble
 from tests.doubles.fake_llm import suggestion_answer
@@ -22,6 +26,9 @@ from tests.doubles.telegram_api import TelegramApiDouble
 from tests.e2e.harness import ADMIN, OTHER_ADMIN, Harness
 from tests.pipeline.e2e import SECRET, add_post_via, buttons, image_settings, running
 from tests.pipeline.support import add_campaign
+
+# The workflow that ships with the bot, as a user would copy and adapt it.
+DEFAULT_WORKFLOW = Path(__file__).resolve().parents[2] / "core/comfyui/default_workflow.json"
 
 
 @pytest.fixture
@@ -221,6 +228,46 @@ async def test_a_signed_callback_through_the_web_server(
             pass
     failed = await bot.said("failed: The image pipeline reported a failure: disk full")
     assert set(buttons(failed)) == {"🔁 Retry", "✖ Cancel"}
+
+
+async def test_the_configured_workflow_is_what_comfyui_runs(
+    telegram_api: TelegramApiDouble,
+    llm_server: FakeLLMServer,
+    comfyui: ComfyUIDouble,
+    tmp_path: Path,
+) -> None:
+    workflow = json.loads(DEFAULT_WORKFLOW.read_text())
+    workflow["3"]["inputs"]["steps"] = 8
+    workflow["9"]["inputs"]["filename_prefix"] = "my_shop"
+    path = tmp_path / "my_workflow_api.json"
+    path.write_text(json.dumps(workflow))
+    settings = await image_settings(telegram_api, llm_server, comfyui, tmp_path, workflow=path)
+    async with running(telegram_api, llm_server, settings) as bot:
+        bot.send(f"/images {await add_post_via(bot)} a red boat at sea")
+        await bot.said("Pick an image for post")
+    sent = comfyui.submissions[-1]["prompt"]
+    assert sent["3"]["inputs"]["steps"] == 8
+    assert sent["9"]["inputs"]["filename_prefix"] == "my_shop"
+    assert sent["6"]["inputs"]["text"] == "a red boat at sea"
+    assert isinstance(sent["3"]["inputs"]["seed"], int)
+
+
+async def test_an_unusable_workflow_turns_images_off_with_the_reason(
+    telegram_api: TelegramApiDouble,
+    llm_server: FakeLLMServer,
+    comfyui: ComfyUIDouble,
+    tmp_path: Path,
+) -> None:
+    workflow = json.loads(DEFAULT_WORKFLOW.read_text())
+    workflow["6"]["inputs"]["text"] = "a photo"  # the image prompt has nowhere to go
+    path = tmp_path / "broken_api.json"
+    path.write_text(json.dumps(workflow))
+    settings = await image_settings(telegram_api, llm_server, comfyui, tmp_path, workflow=path)
+    async with running(telegram_api, llm_server, settings) as bot:
+        bot.send(f"/images {await add_post_via(bot)}")
+        off = await bot.said("Image generation is off")
+    assert "{{prompt}}" in off.params["text"]
+    assert comfyui.submissions == []
 
 
 async def test_without_comfyui_image_commands_say_they_are_off(
