@@ -14,10 +14,6 @@ import pytest
 from sqlalchemy import select
 
 from core.webhooks import signed_headers
-
-DEFAULT_WORKFLOW = (
-    Path(__file__).resolve().parents[2] / "core" / "comfyui" / "default_workflow.json"
-)
 from storage.models import ImageRun, RunImage
 from tests.doubles.comfyui import ComfyUIDouble
 from tests.doubles.fake_llm import suggestion_answer
