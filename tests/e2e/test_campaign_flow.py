@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import date, datetime, time
@@ -172,6 +173,35 @@ async def test_cancel_midway_leaves_nothing(harness: Harness) -> None:
     for model in (Campaign, Post, Suggestion, ConversationState):
         assert await count_rows(harness, model) == 0
     assert harness.llm.requests == []
+
+
+async def test_cancel_while_the_model_plans_drops_its_answer(harness: Harness) -> None:
+    await make_persona(harness)
+    start, end = campaign_days()
+    formats = await _answer_steps(harness, start, end)
+    harness.llm.reply(plan_answer(start), delay_s=1.0)
+    harness.tap(harness.message_id_of(formats), buttons(formats)["🎲 Mixed"])
+    await harness.said("Planning 3 posts")
+    harness.send("/cancel")
+    await harness.said("Cancelled. Nothing was changed.")
+    await asyncio.wait_for(harness.llm.request_seen.wait(), 5)
+    await asyncio.sleep(1.5)  # the answer has arrived by now, and was dropped
+    texts = [str(m.get("text")) for m in harness.api.messages_in(ADMIN)]
+    assert not any("📋 Autumn glow" in text for text in texts)
+    for model in (Campaign, Post, Suggestion, ConversationState):
+        assert await count_rows(harness, model) == 0
+
+
+async def test_cancel_at_the_preview_stores_nothing(harness: Harness) -> None:
+    await make_persona(harness)
+    summary, _ = await _plan(harness)
+    harness.send("/cancel")
+    await harness.said("Cancelled. Nothing was changed.")
+    summary_id = harness.message_id_of(summary)
+    harness.tap(summary_id, buttons(summary)["✅ Create campaign"], stale=True)
+    await harness.api.wait_for("answerCallbackQuery", lambda c: "text" in c.params)
+    for model in (Campaign, Post, Suggestion, ConversationState):
+        assert await count_rows(harness, model) == 0
 
 
 async def test_llm_failure_shows_retry_and_stores_nothing(harness: Harness) -> None:
