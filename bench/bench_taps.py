@@ -14,8 +14,10 @@ double of the same kind, whose button handler answers the query and edits the me
 All bots and doubles share this process and event loop, so each figure includes the
 double's own cost; the rounds interleave the bots so machine noise hits all of them.
 
---diagnose adds three bots that attribute the gap (not part of the verdict): ours with
-the AIORateLimiter's pacing off (its retry-on-429 kept); the bare bot sending and
+--diagnose adds four bots that attribute the gap (not part of the verdict): ours with
+the AIORateLimiter's pacing off (its retry-on-429 kept); ours answering Reject from
+memory instead of storing the decision (what the database round trip costs); the bare
+bot sending and
 editing our HTML card and keyboard (our payload, without our stack); and the bare bot
 with our AIORateLimiter.
 
@@ -109,7 +111,9 @@ async def send_all(sender: Bot, sends: list[tuple[int, str, InlineKeyboardMarkup
     return ids
 
 
-async def open_ours(chats: list[int], data_dir: Path, *, paced: bool = True) -> Subject:
+async def open_ours(
+    chats: list[int], data_dir: Path, *, paced: bool = True, store: bool = True
+) -> Subject:
     api, llm = TelegramApiDouble(), FakeLLMServer()
     await api.start()
     await llm.start()  # only so the settings have a model; no round calls it
@@ -124,12 +128,16 @@ async def open_ours(chats: list[int], data_dir: Path, *, paced: bool = True) -> 
     await api.wait_for("getUpdates", timeout=10)
     sender = card_sender(api)
     await sender.initialize()
+    decided: dict[int, SuggestionView] = {}
+    if not store:  # the decision's answer is precomputed: what the database round trip costs
+        _answer_without_storing(running, decided)
 
     async def make_cards(count: int) -> list[Card]:
-        return await _seed_suggestions(running, sender, chats, count)
+        return await _seed_suggestions(running, sender, chats, count, decided)
 
     async def check(cards: list[Card]) -> None:
-        await _check_rejected(running, cards)
+        if store:
+            await _check_rejected(running, cards)
 
     async def close() -> None:
         await sender.shutdown()
@@ -138,7 +146,18 @@ async def open_ours(chats: list[int], data_dir: Path, *, paced: bool = True) -> 
         await api.stop()
 
     name = "ours (full stack)" if paced else "diag: ours, rate-limiter pacing off"
+    if not store:
+        name = "diag: ours, decision not stored"
     return Subject(name, api, make_cards, check, close)
+
+
+def _answer_without_storing(running: RunningBot, decided: dict[int, SuggestionView]) -> None:
+    """This bot's Reject answers from memory (only its own service instance is changed)."""
+
+    async def reject(suggestion_id: int, revision: int, user_id: int) -> SuggestionView:
+        return decided[suggestion_id]
+
+    running.services.suggestions.reject = reject  # type: ignore[method-assign]
 
 
 def _unpaced_limiter(max_retries: int = 0) -> AIORateLimiter:
@@ -147,7 +166,11 @@ def _unpaced_limiter(max_retries: int = 0) -> AIORateLimiter:
 
 
 async def _seed_suggestions(
-    running: RunningBot, sender: Bot, chats: list[int], count: int
+    running: RunningBot,
+    sender: Bot,
+    chats: list[int],
+    count: int,
+    decided: dict[int, SuggestionView],
 ) -> list[Card]:
     """Pending suggestions made by the real service (a fake LLM answers), cards as /suggest
     would send them, spread over the chats."""
@@ -160,6 +183,7 @@ async def _seed_suggestions(
     for n in range(count):
         chat = chats[n % len(chats)]
         view = await service.generate(chat_id=chat, user_id=chat)
+        decided[view.id] = dataclasses.replace(view, status="rejected")
         sends.append((chat, suggestion_card(view, tz), suggestion_keyboard(view.id, view.revision)))
         keys.append(CallbackKey(SUGGESTION, "rj", view.id, view.revision).encode())
     ids = await send_all(sender, sends)
@@ -281,6 +305,7 @@ async def run(taps: int, rounds: int, chat_count: int, diagnose: bool) -> int:
     if diagnose:
         subjects += [
             await open_ours(chats, data_dir / "unpaced", paced=False),
+            await open_ours(chats, data_dir / "unstored", store=False),
             await open_bare(chats, our_payload=True),
             await open_bare(chats, rate_limited=True),
         ]
