@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -66,31 +67,24 @@ class PostService:
         return await self.transition(post_id, PostStatus.REJECTED, actor=f"user:{user_id}")
 
     async def approve(self, post_id: int, user_id: int) -> PostView:
-        """A human approved this content. A flag, not a status: the post keeps moving."""
+        """A human approved this content. A flag, not a status: the post keeps moving.
+
+        An approved text post lacks nothing, so it becomes ready (to be given a time) in
+        the same transaction: it can never be left approved but stuck as a draft. (Image
+        posts become ready when their image is picked.)
+        """
+        actor = f"user:{user_id}"
         async with self._sessions.begin() as session:
+            at = self._clock.now()
             approved = await repo.set_approved(
-                session, post_id, user_id=user_id, at=self._clock.now(),
-                approvable=states.APPROVABLE,
-            )  # fmt: skip
+                session, post_id, user_id=user_id, at=at, approvable=states.APPROVABLE
+            )
+            if approved:
+                await _ready_if_text(session, post_id, actor=actor, at=at)
             view = await _view(session, post_id)
         if not approved:
             raise _approval_refused(view)
-        return await self._ready_if_text(view, f"user:{user_id}")
-
-    async def _ready_if_text(self, view: PostView, actor: str) -> PostView:
-        """An approved text post lacks nothing: it is ready to be given a time.
-
-        (Image posts become ready when their image is picked.) A race with another
-        change is harmless: whoever moved the post first decided where it is.
-        """
-        if view.format != TEXT_FORMAT or view.status != PostStatus.DRAFT:
-            return view
-        try:
-            return await self.transition(
-                view.id, PostStatus.READY, actor=actor, expected=PostStatus.DRAFT
-            )
-        except (AlreadyDecided, InvalidTransition):
-            return await self.get(view.id)
+        return view
 
     async def edit_caption(self, post_id: int, text: str, user_id: int) -> PostView:
         """Replace the caption; an earlier approval is withdrawn, since it was for other words."""
@@ -174,6 +168,14 @@ class PostService:
         if expected is not None and current != states.parse(str(expected)):
             raise AlreadyDecided(f"Post #{post_id} is {current} now, no longer {expected}.")
         return current
+
+
+async def _ready_if_text(session: AsyncSession, post_id: int, *, actor: str, at: datetime) -> None:
+    if await repo.make_text_ready(session, post_id, at=at, text_format=TEXT_FORMAT):
+        await repo.add_transition(
+            session, post_id, from_status=PostStatus.DRAFT, to_status=PostStatus.READY,
+            actor=actor, at=at,
+        )  # fmt: skip
 
 
 def _check_move(post_id: int, current: PostStatus, target: PostStatus) -> None:

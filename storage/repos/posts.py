@@ -132,6 +132,17 @@ async def set_approved(
     return await _update(session, where, {"approved_at": at, "approved_by": user_id})
 
 
+async def make_text_ready(
+    session: AsyncSession, post_id: int, *, at: datetime, text_format: str
+) -> bool:
+    """An approved text draft becomes ready: it needs no image (one round trip)."""
+    where = (
+        Post.id == post_id, Post.format == text_format, Post.status == "draft",
+        Post.approved_at.is_not(None),
+    )  # fmt: skip
+    return await _update(session, where, {"status": "ready", "updated_at": at})
+
+
 async def set_caption(
     session: AsyncSession,
     post_id: int,

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.engine import Connection
 
 from storage import migrate
 from storage.base import Base
 from storage.db import make_engine
+from storage.models import Post, PostTransition
 
 
 def _revisions() -> list[str]:
@@ -55,4 +58,26 @@ async def test_head_matches_models_and_base_is_empty(database_url: str) -> None:
         async with engine.connect() as conn:
             assert await conn.run_sync(_tables) == set()
     finally:
+        await engine.dispose()
+
+
+async def test_0005_moves_approved_text_drafts_to_ready(database_url: str) -> None:
+    engine = make_engine(database_url)
+    now = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    try:
+        await migrate.upgrade(engine, "0004")
+        rows = [("stuck", "text", now), ("waits", "text", None), ("image", "image", now)]
+        async with engine.begin() as conn:
+            for title, fmt, approved in rows:
+                values = {"title": title, "caption": "c", "hashtags": [], "status": "draft"}
+                times = {"approved_at": approved, "created_at": now, "updated_at": now}
+                await conn.execute(insert(Post).values(**values, format=fmt, **times))
+        await migrate.upgrade(engine, "0005")
+        async with engine.connect() as conn:
+            statuses = dict((await conn.execute(select(Post.title, Post.status))).all())
+            moves = (await conn.execute(select(PostTransition.actor))).scalars().all()
+        assert statuses == {"stuck": "ready", "waits": "draft", "image": "draft"}
+        assert moves == ["migration:0005"]
+    finally:
+        await migrate.downgrade(engine, "base")
         await engine.dispose()
