@@ -134,11 +134,13 @@ class ComfyClient:
     async def cancel(self, prompt_id: str) -> None:
         """Stop the run: take it off the queue if it waits, interrupt it if it runs.
 
-        Both calls are harmless when they do not apply (ComfyUI answers 200 either way),
-        and the order matters: deleted first, a queued run can't start between the two.
+        Deleted first, so a queued run can't start in between. The interrupt is sent only
+        when this run is the one running: ComfyUI before `prompt_id`-aware interrupts
+        stops whatever runs, which may be somebody else's job.
         """
         await self._post_empty("queue", json={"delete": [prompt_id]})
-        await self._post_empty("interrupt", json={"prompt_id": prompt_id})
+        if await self._running(prompt_id):
+            await self._post_empty("interrupt", json={"prompt_id": prompt_id})
 
     async def history(self, prompt_id: str) -> RunOutcome | None:
         """The finished run's outcome; None while it is queued, running, or unknown."""
@@ -192,11 +194,17 @@ class ComfyClient:
         return isinstance(body, dict) and prompt_id in body
 
     async def _in_queue(self, prompt_id: str) -> bool:
+        return await self._queued(prompt_id, ("queue_running", "queue_pending"))
+
+    async def _running(self, prompt_id: str) -> bool:
+        return await self._queued(prompt_id, ("queue_running",))
+
+    async def _queued(self, prompt_id: str, lists: tuple[str, ...]) -> bool:
         _, body = await self._json("GET", "queue")
         if not isinstance(body, dict):
             raise ComfyServerError("The image server sent an unexpected /queue answer")
         # Queue items are lists: [number, prompt_id, workflow, extra_data, outputs].
-        items = [*body.get("queue_running", []), *body.get("queue_pending", [])]
+        items = [item for name in lists for item in body.get(name, [])]
         return any(isinstance(item, list) and item[1:2] == [prompt_id] for item in items)
 
     # ---- watch helpers ----------------------------------------------------------------

@@ -8,6 +8,7 @@ a double tap or two admins at once give one change, and the loser is told what h
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -244,13 +245,14 @@ class PipelineService:
             return run.id
 
     async def _cancel(self, run_id: int, statuses: frozenset[RunStatus]) -> CancelResult:
-        now = self._clock.now()
         async with self._sessions.begin() as session:
-            before = await run_view(session, run_id)
-            moved = await repo.move_run(
-                session, run_id, from_statuses=statuses, to_status=RunStatus.CANCELLED,
-                at=now, finished_at=now,
-            )  # fmt: skip
+            # Running first: the move that succeeds says whether ComfyUI has the job, even
+            # if the executor submitted it a moment ago.
+            running = statuses & {RunStatus.RUNNING}
+            was_running = await self._move_to_cancelled(session, run_id, running)
+            moved = was_running or await self._move_to_cancelled(
+                session, run_id, statuses - running
+            )
             run = await run_view(session, run_id)
             if not moved:
                 raise refusal(run)
@@ -258,12 +260,23 @@ class PipelineService:
                         for p in run.posts}  # fmt: skip
             # This run is cancelled now, so only other runs count as still holding a post.
             still_waiting = await repo.active_runs_of(session, run.post_ids)
-        if self._executor is not None and before.status == RunStatus.RUNNING:
+        if self._executor is not None and was_running:
             self._executor.abandon(run)
         elif self._executor is not None:
             self._executor.stop_watching(run_id)
         posts = await self._linker.release(run, previous, still_waiting)
         return CancelResult(run=await self.get(run_id), posts=posts)
+
+    async def _move_to_cancelled(
+        self, session: AsyncSession, run_id: int, statuses: Collection[RunStatus]
+    ) -> bool:
+        if not statuses:
+            return False
+        now = self._clock.now()
+        return await repo.move_run(
+            session, run_id, from_statuses=set(statuses), to_status=RunStatus.CANCELLED,
+            at=now, finished_at=now,
+        )  # fmt: skip
 
 
 def _client_for(settings: ComfySettings) -> ComfyAPI | None:

@@ -195,6 +195,8 @@ async def test_cancel_interrupts_a_running_run_and_drops_a_queued_one(
     await comfy_client.submit(workflow(template, seed=7), "run-2")
 
     await comfy_client.cancel("run-2")  # queued: taken off the queue, run-1 untouched
+    # No interrupt at all: an older ComfyUI would stop whatever runs, i.e. run-1.
+    assert ("POST", "/interrupt") not in [(m, p) for m, p, _ in comfyui.request_log]
     async with aiohttp.ClientSession() as http, http.get(comfyui.url + "/queue") as response:
         queue = await response.json()
     assert [item[1] for item in queue["queue_running"]] == ["run-1"]
