@@ -21,16 +21,17 @@ CAPTION_KEYS = ("tone", "style", "emoji_use", "length")
 HASHTAG_LABELS = {"always": "always", "preferred": "preferred", "avoid": "avoid"}
 _LABELLED = re.compile(r"^\s*(always|preferred|avoid|max|notes)\s*:\s*(.*)$", re.IGNORECASE)
 _SPLIT_TAGS = re.compile(r"[\s,;]+")
-# "-Name" / "+Name" while editing pillars; "- Name" (with a space) is only a bullet.
-_SWITCH = re.compile(r"^\s*([+-])(?=[^\s+-])")
+# "-Name" / "+Name" (a bare name) while editing pillars. "- Name" (with a space), or any
+# line with a description ("-Product: the candles"), is a list bullet as when creating.
+_SWITCH = re.compile(r"^\s*([+-])(?=[^\s+-])(?=[^:]*$)")
 PILLARS_EDIT_QUESTION = (
     "Send the pillars to add or change, one per line, as <i>name: description</i>:\n"
     "<code>Events: markets and fairs\nProduct: the candles themselves\n-Tips</code>\n"
     "• A new name adds a pillar.\n"
     "• A pillar you already have (in any letter case) keeps its name, weight, priority and "
     "on/off state; a description after the colon replaces its description.\n"
-    "• <code>-Name</code> switches a pillar off: it is kept, but new campaigns leave it out. "
-    "<code>+Name</code> switches it on again.\n"
+    "• <code>-Name</code> (just the name) switches a pillar off: it is kept, but new "
+    "campaigns leave it out. <code>+Name</code> switches it on again.\n"
     "Pillars you leave out stay as they are."
 )
 

@@ -9,7 +9,13 @@ import pytest
 from core.errors import ValidationFailed
 from core.personas.documents import validate_persona
 from core.personas.views import PersonaView, PillarView
-from handlers.persona_fields import patch_for, read_hashtags, read_pillars, with_answer
+from handlers.persona_fields import (
+    patch_for,
+    read_hashtags,
+    read_pillar_edits,
+    read_pillars,
+    with_answer,
+)
 
 NOW = datetime(2026, 11, 21, tzinfo=UTC)
 ACME = PersonaView(
@@ -42,6 +48,17 @@ def test_pillar_lines_with_bullets_and_without_descriptions() -> None:
         {"name": "Product", "description": "the candles"},
         {"name": "Tips"},
         {"name": "Stories", "description": "behind: the scenes"},
+    ]
+
+
+def test_pillar_edits_switch_only_bare_names_and_read_bullets_as_when_creating() -> None:
+    text = "-Product: new words\n-Tips\n+Events\n- Stories\n• Offers: weekly"
+    assert read_pillar_edits(text) == [
+        {"name": "Product", "description": "new words"},  # a bullet, not "switch off"
+        {"name": "Tips", "active": False},
+        {"name": "Events", "active": True},
+        {"name": "Stories"},
+        {"name": "Offers", "description": "weekly"},
     ]
 
 
