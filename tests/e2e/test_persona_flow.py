@@ -152,7 +152,7 @@ async def test_edit_pillars_keeps_what_was_not_said(harness: Harness) -> None:
     harness.tap(harness.message_id_of(menu), buttons(menu)["Content pillars"])
     question = (await harness.said("Send the pillars to add or change")).params["text"]
     assert "Now: Product (off), Tips, Stories" in question
-    assert "<code>-Name</code> switches a pillar off" in question
+    assert "<code>-Name</code> (just the name) switches a pillar off" in question
     harness.send("product\n- TIPS: How to burn candles well\nEvents: markets and fairs\n-Stories")
     done = (await harness.said("Content pillars of <b>Acme Candles</b> updated")).params["text"]
     for line in ["Added: Events", "Switched off: Stories", "New description: Tips",
