@@ -23,7 +23,7 @@ from handlers.telegram_io import typing
 
 ACTION = "rg"
 WRITING = "✍️ Writing a new caption and hashtags…"
-DONE = "🔁 New caption and hashtags from the model: approve them when they read right."
+DONE = "🔄 New caption and hashtags from the model: approve them when they read right."
 
 
 async def on_button(update: Update, context: BotContext) -> None:
@@ -33,12 +33,17 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(STALE)
         return
     who = Who.of(update)
+    writing = _writing(context)
+    if (key.item_id, key.revision) in writing:  # a second tap before the card changed
+        await query.answer("Already writing a new caption for this post…")
+        return
     try:
         current = await context.services.posts.editable_at(key.item_id, key.revision)
     except (AlreadyDecided, InvalidTransition, NotFound) as error:
         await query.answer(f"{error} Nothing was regenerated.", show_alert=True)
         await _redraw(context, who, message.message_id, key.item_id)
         return
+    writing.add((key.item_id, key.revision))
     await query.answer("Writing a new caption…")
     await show_at(context, who, message.message_id, current, note=WRITING, buttons=False)
     context.application.create_task(
@@ -49,6 +54,15 @@ async def on_button(update: Update, context: BotContext) -> None:
 
 
 async def _write(
+    context: BotContext, who: Who, message_id: int, post_id: int, revision: int
+) -> None:
+    try:
+        await _write_and_show(context, who, message_id, post_id, revision)
+    finally:
+        _writing(context).discard((post_id, revision))
+
+
+async def _write_and_show(
     context: BotContext, who: Who, message_id: int, post_id: int, revision: int
 ) -> None:
     regenerator = context.services.post_regenerator
@@ -65,6 +79,15 @@ async def _write(
         await _failed(context, who, message_id, post_id, "something went wrong on my side.")
         raise  # logged by the error handler
     await show_at(context, who, message_id, view, note=DONE)
+
+
+def _writing(context: BotContext) -> set[tuple[int, int]]:
+    """(post, revision) pairs being rewritten in this process: a double tap starts one call.
+
+    Across replicas the revision check in core still stores one answer at most.
+    """
+    writing: set[tuple[int, int]] = context.bot_data.setdefault("regenerating_posts", set())
+    return writing
 
 
 async def _failed(

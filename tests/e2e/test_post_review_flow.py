@@ -226,7 +226,9 @@ async def test_regenerate_rewrites_the_card_and_a_stale_tap_is_refused(
     harness.llm.reply(NEW_TEXT, delay_s=0.3)  # slow enough to see the progress
 
     harness.tap(card_id, buttons(card)["🔄 Regenerate"])
+    harness.tap(card_id, buttons(card)["🔄 Regenerate"], stale=True)  # a double tap
     await _answer(harness, "Writing a new caption")
+    await _answer(harness, "Already writing a new caption for this post")
     writing = await harness.said("Writing a new caption and hashtags")
     assert harness.message_id_of(writing) == card_id and "reply_markup" not in writing.params
     done = await harness.said("New caption and hashtags from the model")
