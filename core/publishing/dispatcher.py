@@ -231,16 +231,21 @@ class Dispatcher:
             for task in waiting:
                 task.cancel()
             tasks = [task for _, task in self._jobs.values()]
-            if tasks:
-                await asyncio.wait(tasks, timeout=grace_s)
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-            await self._release()
+            # Posts and their webhook mirrors share the grace period instead of taking turns.
+            stops = [self._stop_sends(tasks, grace_s)]
             if self._mirrors is not None:
-                await self._mirrors.stop(grace_s)
+                stops.append(self._mirrors.stop(grace_s))
+            await asyncio.gather(*stops)
+
+    async def _stop_sends(self, tasks: list[asyncio.Task[None]], grace_s: float) -> None:
+        if tasks:
+            await asyncio.wait(tasks, timeout=grace_s)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self._release()
 
     async def _release(self) -> None:
         async with self._sessions.begin() as session:

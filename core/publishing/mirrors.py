@@ -104,6 +104,7 @@ class Mirrors:
             ids = await repo.claim_due(
                 session, now=now, worker=self._worker, lease_until=now + self._policy.send_lease,
                 limit=self._policy.mirror_in_flight - len(self._tasks), skip_locked=True,
+                busy=tuple(self._tasks),
             )  # fmt: skip
         for post_id in ids:
             task = asyncio.create_task(self._deliver(post_id), name=f"mirror-post-{post_id}")
@@ -111,8 +112,9 @@ class Mirrors:
             task.add_done_callback(functools.partial(self._done, post_id))
         return len(ids)
 
-    def _done(self, post_id: int, _task: asyncio.Task[None]) -> None:
-        self._tasks.pop(post_id, None)
+    def _done(self, post_id: int, task: asyncio.Task[None]) -> None:
+        if self._tasks.get(post_id) is task:
+            del self._tasks[post_id]
 
     async def next_due(self, after: datetime) -> datetime | None:
         """When the next mirror waiting out a backoff falls due."""

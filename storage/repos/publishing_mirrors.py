@@ -9,7 +9,7 @@ least once, and receivers deduplicate on the webhook-id. The caller owns the tra
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -69,12 +69,14 @@ async def claim_due(
     lease_until: datetime,
     limit: int,
     skip_locked: bool,
+    busy: Collection[int] = (),
 ) -> list[int]:
     """Due mirrors nobody holds become this replica's until `lease_until`; each claim is
-    an attempt. Conditions are checked to pick (skipping locked rows) and in the UPDATE."""
+    an attempt. Conditions are checked to pick (skipping locked rows) and in the UPDATE.
+    `busy`: posts this replica is still sending (a lease ran out under a slow send)."""
     if limit <= 0:
         return []
-    pick = select(WebhookMirror.post_id).where(*_due(now))
+    pick = select(WebhookMirror.post_id).where(*_due(now), WebhookMirror.post_id.not_in(busy))
     pick = pick.order_by(WebhookMirror.next_attempt_at, WebhookMirror.post_id).limit(limit)
     picked = await locked_pick(session, pick, skip_locked=skip_locked)
     values = {"claimed_by": worker, "lease_until": lease_until,

@@ -230,6 +230,27 @@ async def test_a_lease_keeps_other_replicas_off_until_it_runs_out(
     assert row is not None and (row.status, row.attempts, row.receipt) == ("sent", 2, "y")
 
 
+async def test_a_replica_does_not_claim_again_what_it_is_still_sending(
+    session_factory: Sessions,
+) -> None:
+    post_id = await add_post(session_factory, status="published")
+    async with session_factory.begin() as session:
+        await mirrors.enqueue(session, post_id, channel="telegram:@channel", message_ids="5",
+                              now=NOW)  # fmt: skip
+
+    async def claim(at: timedelta, busy: tuple[int, ...]) -> list[int]:
+        async with session_factory.begin() as session:
+            return await mirrors.claim_due(
+                session, now=NOW + at, worker="a", lease_until=NOW + at + timedelta(seconds=60),
+                limit=10, skip_locked=True, busy=busy,
+            )  # fmt: skip
+
+    assert await claim(timedelta(0), ()) == [post_id]
+    # The lease ran out under a slow send that is still on the wire: not a second send.
+    assert await claim(timedelta(seconds=61), (post_id,)) == []
+    assert await claim(timedelta(seconds=61), ()) == [post_id]
+
+
 @pytest.mark.postgres
 async def test_postgres_skips_a_mirror_another_replica_is_claiming(
     session_factory: Sessions,
