@@ -105,8 +105,9 @@ class SuggestionService:
                 raise NotFound(f"Suggestion #{suggestion_id} has no post yet; approve it first.")
             at = self._clock.now()
             if not await repo.make_text_post_ready(session, post_id, at=at):
-                status = await repo.post_status(session, post_id)
-                raise InvalidTransition(f"Post #{post_id} is {status}, so it stays as it is.")
+                raise InvalidTransition(
+                    _not_as_text(post_id, await repo.post_state(session, post_id))
+                )
             await post_repo.add_transition(
                 session, post_id, from_status="draft", to_status="ready",
                 actor=f"user:{user_id}", at=at,
@@ -178,6 +179,15 @@ class SuggestionService:
         if decided is None:
             raise _lost_race(await _get(session, suggestion_id))
         return decided
+
+
+def _not_as_text(post_id: int, state: tuple[str, bool] | None) -> str:
+    if state is None:
+        return f"Post #{post_id} no longer exists."
+    status, approved = state
+    if status == "draft" and not approved:
+        return f"Post #{post_id} was edited since it was approved: approve it in /approve first."
+    return f"Post #{post_id} is {status}, so it stays as it is."
 
 
 def _payload_of(row: Suggestion) -> dict[str, object]:

@@ -38,15 +38,19 @@ async def post_id_for(session: AsyncSession, suggestion_id: int) -> int | None:
     return result.scalar_one_or_none()
 
 
-async def post_status(session: AsyncSession, post_id: int) -> str | None:
-    return await session.scalar(select(Post.status).where(Post.id == post_id))
+async def post_state(session: AsyncSession, post_id: int) -> tuple[str, bool] | None:
+    """(status, approved) of the post, if it exists."""
+    row = (
+        await session.execute(select(Post.status, Post.approved_at).where(Post.id == post_id))
+    ).first()
+    return (row[0], row[1] is not None) if row is not None else None
 
 
 async def make_text_post_ready(session: AsyncSession, post_id: int, *, at: datetime) -> bool:
-    """A draft post becomes a ready text post, if it is still a draft (one round trip)."""
+    """An approved draft becomes a ready text post, if it still is both (one round trip)."""
     statement = (
         update(Post)
-        .where(Post.id == post_id, Post.status == "draft")
+        .where(Post.id == post_id, Post.status == "draft", Post.approved_at.is_not(None))
         .values(format="text", status="ready", updated_at=at)
         .execution_options(synchronize_session=False)
     )

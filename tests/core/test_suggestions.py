@@ -8,11 +8,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.errors import AlreadyDecided, LLMError, ValidationFailed
+from core.errors import AlreadyDecided, InvalidTransition, LLMError, ValidationFailed
 from core.prompting.registry import PromptRegistry
+from core.suggestions.models import SuggestionView
 from core.suggestions.service import SuggestionService
 from storage.models import Post, PostTransition, Suggestion
 from tests.doubles.fake_llm import FakeLLM, suggestion_answer
@@ -93,6 +94,33 @@ async def test_approve_creates_one_draft_post_with_transition(
         assert [(t.from_status, t.to_status, t.actor) for t in transitions] == [
             (None, "draft", "user:2")
         ]
+
+
+async def test_text_only_needs_the_post_still_approved(
+    service: SuggestionService, llm: FakeLLM, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    llm.queue(suggestion_answer(), suggestion_answer(title="Second"))
+    first = await service.approve(**_ids(await service.generate(chat_id=5, user_id=1)), user_id=2)
+    assert first.post_id is not None
+    assert await service.post_as_text(first.id, user_id=2) == first.post_id
+    async with session_factory() as session:
+        post = await session.get(Post, first.post_id)
+        assert post is not None and (post.status, post.format) == ("ready", "text")
+
+    second = await service.approve(**_ids(await service.generate(chat_id=5, user_id=1)), user_id=2)
+    assert second.post_id is not None
+    async with session_factory.begin() as session:  # an edit withdraws the approval
+        await session.execute(
+            update(Post).where(Post.id == second.post_id).values(approved_at=None)
+        )
+    with pytest.raises(InvalidTransition, match="approve it in /approve first"):
+        await service.post_as_text(second.id, user_id=2)
+    with pytest.raises(InvalidTransition, match="is ready, so it stays"):
+        await service.post_as_text(first.id, user_id=2)
+
+
+def _ids(view: SuggestionView) -> dict[str, int]:
+    return {"suggestion_id": view.id, "revision": view.revision}
 
 
 async def test_double_tap_gives_one_transition(
