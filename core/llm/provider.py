@@ -73,6 +73,8 @@ async def complete(
     """One chat completion with a hard deadline; raises ProviderFailure on any failure."""
     litellm = await warm_up()
     kwargs = _call_kwargs(settings, model, messages, options)
+    if "seed" in kwargs and not _takes_seed(litellm, model):
+        del kwargs["seed"]  # litellm refuses a parameter the provider lacks (Anthropic)
     try:
         # litellm's own timeout covers the HTTP request; wait_for also bounds what
         # litellm does around it, so the deadline holds whatever happens inside.
@@ -80,6 +82,14 @@ async def complete(
     except Exception as exc:
         raise _failure(exc, settings) from exc
     return _reply(response)
+
+
+def _takes_seed(litellm: Any, model: str) -> bool:
+    try:
+        supported = litellm.get_supported_openai_params(model=model)
+    except Exception:  # an unmapped model: litellm can't say, so leave the seed out
+        return False
+    return bool(supported) and "seed" in supported
 
 
 def _call_kwargs(

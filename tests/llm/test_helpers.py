@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from pydantic import BaseModel
 
-from core.llm import structured
+from core.llm import provider, structured
 from core.llm.budget import format_usd
 from core.llm.cache import cache_key
 from core.llm.pricing import Price
@@ -89,3 +89,15 @@ def test_instruction_joins_an_existing_system_message() -> None:
     assert [m["role"] for m in rendered] == ["system", "user"]
     assert rendered[0]["content"].startswith("Be brief.\n\nReply with one JSON object only")
     assert structured.schema_text(Item) in rendered[0]["content"]
+
+
+@pytest.mark.parametrize(
+    ("model", "takes"),
+    [
+        ("openai/gpt-4o-mini", True),
+        ("openai/gemma3-270m", True),  # any OpenAI-compatible server
+        ("anthropic/claude-3-5-sonnet-20241022", False),  # litellm would refuse the call
+    ],
+)
+def test_the_seed_goes_only_to_providers_that_take_it(model: str, takes: bool) -> None:
+    assert provider._takes_seed(provider.load_litellm(), model) is takes
