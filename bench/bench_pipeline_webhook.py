@@ -38,6 +38,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 import storage.models  # noqa: F401  (registers every table)
+from bot.comfyui_client import comfy_client
 from bot.pipeline_webhook import CALLBACKS, PATH, pipeline_webhook
 from core.campaigns.service import CampaignService
 from core.clock import SystemClock
@@ -139,7 +140,7 @@ async def measure(
     campaigns = CampaignService(sessions, clock, ZoneInfo("UTC"))
     comfy = ComfySettings(_env_file=None, url="http://127.0.0.1:9")
     pipeline = PipelineService(sessions, clock, PostService(sessions, clock), campaigns, comfy,
-                               Path(tempfile.gettempdir()))  # fmt: skip
+                               Path(tempfile.gettempdir()), client=comfy_client(comfy))  # fmt: skip
     app = web.Application()
     app[CALLBACKS] = pipeline.callbacks(SECRET)
     app.router.add_post(PATH, pipeline_webhook)

@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.api.settings import ApiSettings
+from bot.comfyui_client import comfy_client
 from bot.publishing import build_publishing
 from bot.services import Services
 from bot.settings import Settings
@@ -60,4 +61,7 @@ def _pipeline(
     """The image pipeline; its runs start once the bot is up (handlers.image_events)."""
     posts = PostService(sessions, clock)
     campaigns = CampaignService(sessions, clock, settings.app.tz)
-    return PipelineService(sessions, clock, posts, campaigns, settings.comfy, settings.app.data_dir)
+    return PipelineService(
+        sessions, clock, posts, campaigns, settings.comfy, settings.app.data_dir,
+        client=comfy_client(settings.comfy),
+    )  # fmt: skip

@@ -21,6 +21,7 @@ from telegram.request import HTTPXRequest
 
 from bot.publishers import TelegramAlerter, TelegramChannelPublisher
 from bot.settings import Settings
+from bot.webhook_publisher import WebhookPublisher
 from core.clock import Clock
 from core.publishing.dispatcher import Dispatcher
 from core.publishing.email import EmailPublisher
@@ -28,7 +29,6 @@ from core.publishing.health import HealthReport
 from core.publishing.policy import PublishPolicy, default_target, mirror_enabled
 from core.publishing.service import SchedulingService
 from core.publishing.types import Publisher, Publishers
-from core.publishing.webhook import WebhookPublisher
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,8 @@
-"""The ComfyUI boundary: workflow templates, the client, and the plain objects they return."""
+"""The ComfyUI boundary: workflow templates, the client protocol, and the plain objects.
 
-from core.comfyui.client import ComfyClient
+The HTTP client itself (aiohttp) is bot/comfyui_client.py.
+"""
+
 from core.comfyui.errors import (
     ComfyError,
     ComfyRunLost,
@@ -23,7 +25,6 @@ from core.comfyui.workflow import WorkflowTemplate, fill, load_workflow, new_see
 
 __all__ = [
     "ComfyAPI",
-    "ComfyClient",
     "ComfyError",
     "ComfyRunLost",
     "ComfyServerError",

@@ -78,7 +78,7 @@ ProgressCallback = Callable[[Progress], Awaitable[None]]
 
 
 class ComfyAPI(Protocol):
-    """What services need from ComfyUI; `ComfyClient` implements it, tests may fake it."""
+    """What services need from ComfyUI; bot.comfyui_client.ComfyClient implements it."""
 
     async def submit(self, workflow: Mapping[str, Any], prompt_id: str) -> SubmitResult: ...
 
@@ -89,6 +89,8 @@ class ComfyAPI(Protocol):
     async def history(self, prompt_id: str) -> RunOutcome | None: ...
 
     async def cancel(self, prompt_id: str) -> None: ...
+
+    async def close(self) -> None: ...
 
     async def fetch_image(self, ref: ImageRef) -> bytes: ...
 

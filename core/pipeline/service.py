@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.campaigns.service import CampaignService
 from core.clock import Clock
-from core.comfyui import ComfyAPI, ComfyClient, WorkflowError, load_workflow, new_seed
+from core.comfyui import ComfyAPI, WorkflowError, load_workflow, new_seed
 from core.config import ComfySettings
 from core.errors import FeatureOff, InvalidTransition, NotFound, ValidationFailed
 from core.pipeline import planning
@@ -43,7 +43,6 @@ from core.pipeline.throttle import DEFAULT_INTERVAL_S
 from core.posts.service import PostService
 from storage.repos import pipeline as repo
 
-CLIENT_ID = "campaign-copilot"  # stable, so a restarted bot re-attaches to its runs' sockets
 OFF = (
     "Image generation is off: set COMFYUI_URL to your ComfyUI server "
     "(and COMFYUI_WORKFLOW to your own API-format workflow, if you like)."
@@ -67,7 +66,7 @@ class PipelineService:
         self._posts, self._campaigns = posts, campaigns
         self._linker = PostLinker(posts)
         self._store = ImageStore(data_dir)
-        self._client = client or _client_for(settings)
+        self._client = client  # None: COMFYUI_URL is not set, images are off
         self._executor = (
             RunExecutor(sessions, clock, self._client, self._store, settings, throttle_s=throttle_s)
             if self._client is not None
@@ -106,7 +105,7 @@ class PipelineService:
     async def close(self) -> None:
         if self._executor is not None:
             await self._executor.close()
-        if isinstance(self._client, ComfyClient):
+        if self._client is not None:
             await self._client.close()
 
     # ---- starting runs -------------------------------------------------------------------
@@ -277,12 +276,3 @@ class PipelineService:
             session, run_id, from_statuses=set(statuses), to_status=RunStatus.CANCELLED,
             at=now, finished_at=now,
         )  # fmt: skip
-
-
-def _client_for(settings: ComfySettings) -> ComfyAPI | None:
-    if settings.url is None:
-        return None
-    return ComfyClient(
-        str(settings.url), client_id=CLIENT_ID, poll_interval=settings.poll_interval_s,
-        deadline_s=settings.deadline_s,
-    )  # fmt: skip

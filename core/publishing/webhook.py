@@ -1,37 +1,24 @@
-"""The outgoing webhook: a post as JSON, signed the Standard Webhooks way.
+"""What the outgoing webhook carries: a post as a JSON event, as plain data.
 
-For Make, n8n, Zapier or Buffer to carry the post on to other networks. The
-`webhook-id` is the same on every retry of a post (`msg_post-<id>`), so a receiver that
-deduplicates (as the spec asks) sees each post once. `send_event` also carries the
-mirrors of channel posts (core.publishing.mirrors), with their own stable ids.
+For Make, n8n, Zapier or Buffer to carry the post on to other networks. The sender that
+signs and POSTs it (aiohttp) is bot/webhook_publisher.py.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
-import aiohttp
-
-from core.clock import Clock
 from core.posts.views import iso
-from core.publishing.errors import OutcomeUnknown, PublishRejected, RateLimited, TransientError
-from core.publishing.types import Progress, Publication
-from core.webhooks import signed_headers
+from core.publishing.types import Publication
 
 EVENT_TYPE = "post.publish"
-DEFAULT_RETRY_AFTER_S = 30.0
 
 
 def post_text(caption: str, hashtags: Sequence[str]) -> str:
     """The caption with its hashtags at the end, as the channel shows it."""
     text = caption.strip()
     return f"{text}\n\n{' '.join(hashtags)}" if hashtags else text
-
-
-def payload(publication: Publication, *, timestamp: str) -> dict[str, Any]:
-    return {"type": EVENT_TYPE, "timestamp": timestamp, "data": publication_data(publication)}
 
 
 def publication_data(publication: Publication) -> dict[str, Any]:
@@ -46,82 +33,3 @@ def publication_data(publication: Publication) -> dict[str, Any]:
         "scheduled_at": iso(publication.scheduled_at),
         "telegram_file_id": image.file_id if image else None,
     }
-
-
-class WebhookPublisher:
-    def __init__(self, url: str, secret: str, clock: Clock, *, timeout_s: float) -> None:
-        self._url = url
-        self._secret = secret
-        self._clock = clock
-        self._timeout = aiohttp.ClientTimeout(total=timeout_s, connect=min(timeout_s, 10.0))
-        self._http: aiohttp.ClientSession | None = None
-
-    async def close(self) -> None:
-        if self._http is not None:
-            await self._http.close()
-            self._http = None
-
-    async def publish(self, publication: Publication, progress: Progress) -> None:
-        if progress.sent:
-            return  # one request per post: it went out already
-        msg_id = f"msg_{publication.idempotency_key}"
-        progress.sent.append(
-            await self.send_event(msg_id, EVENT_TYPE, publication_data(publication))
-        )
-
-    async def send_event(self, msg_id: str, event_type: str, data: dict[str, Any]) -> str:
-        """POST one signed event; the receiver's id for it (or `msg_id`).
-
-        Raises RateLimited, TransientError, OutcomeUnknown or PublishRejected.
-        """
-        now = self._clock.now()
-        event = {"type": event_type, "timestamp": now.isoformat(), "data": data}
-        body = json.dumps(event).encode()
-        headers = {"Content-Type": "application/json",
-                   **signed_headers(self._secret, msg_id, int(now.timestamp()), body)}  # fmt: skip
-        return await self._post(body, headers, msg_id)
-
-    async def _post(self, body: bytes, headers: dict[str, str], msg_id: str) -> str:
-        if self._http is None:
-            self._http = aiohttp.ClientSession(timeout=self._timeout)
-        try:
-            async with self._http.post(self._url, data=body, headers=headers) as response:
-                return await _outcome(response, msg_id)
-        except aiohttp.ConnectionTimeoutError as error:
-            raise TransientError(f"The webhook did not accept a connection ({error}).") from None
-        except aiohttp.ClientConnectorError as error:
-            raise TransientError(f"The webhook could not be reached ({error.os_error}).") from None
-        except (TimeoutError, aiohttp.ClientError) as error:
-            raise OutcomeUnknown(
-                f"The webhook did not answer in time ({type(error).__name__}); it may have "
-                "received the post."
-            ) from None
-
-
-async def _outcome(response: aiohttp.ClientResponse, msg_id: str) -> str:
-    status = response.status
-    if 200 <= status < 300:
-        return await _external_id(response, msg_id)
-    if status == 429:
-        wait = _retry_after(response.headers.get("Retry-After"))
-        raise RateLimited(f"The webhook asked to wait {wait:.0f} s (429).", wait)
-    if status == 408 or status >= 500:
-        raise TransientError(f"The webhook answered {status} {response.reason or ''}".strip() + ".")
-    raise PublishRejected(f"The webhook refused the post: {status} {response.reason or ''}".strip())
-
-
-async def _external_id(response: aiohttp.ClientResponse, msg_id: str) -> str:
-    """The receiver's id for the post if it says one (`{"id": ...}`), else our webhook-id."""
-    try:
-        answer = await response.json(content_type=None)
-    except (ValueError, aiohttp.ClientError):
-        return msg_id
-    found = answer.get("id") if isinstance(answer, dict) else None
-    return str(found)[:100] if found not in (None, "") else msg_id
-
-
-def _retry_after(value: str | None) -> float:
-    try:
-        return max(0.0, float(value)) if value else DEFAULT_RETRY_AFTER_S
-    except ValueError:
-        return DEFAULT_RETRY_AFTER_S

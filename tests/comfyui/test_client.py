@@ -12,8 +12,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.comfyui_client import ComfyClient
 from core.comfyui import (
-    ComfyClient,
     ComfyRunLost,
     ComfyServerError,
     ComfyTimeout,

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.comfyui_client import comfy_client
 from core.campaigns.service import CampaignService
 from core.clock import SystemClock
 from core.config import ComfySettings
@@ -72,7 +73,7 @@ async def open_pipeline(
     campaigns = CampaignService(sessions, clock, ZoneInfo("UTC"))
     service = PipelineService(
         sessions, clock, PostService(sessions, clock), campaigns, settings, data_dir,
-        throttle_s=throttle_s,
+        client=comfy_client(settings), throttle_s=throttle_s,
     )  # fmt: skip
     await service.open(observer)
     return service

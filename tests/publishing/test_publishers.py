@@ -18,11 +18,11 @@ from telegram import Bot
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.publishers import TelegramChannelPublisher, classify
+from bot.webhook_publisher import WebhookPublisher
 from core.config import SMTPSettings
 from core.publishing.email import EmailPublisher
 from core.publishing.errors import OutcomeUnknown, PublishRejected, RateLimited, TransientError
 from core.publishing.types import ImageRef, Progress, Publication, Target
-from core.publishing.webhook import WebhookPublisher
 from core.webhooks import verify
 from tests.campaigns.helpers import MutableClock
 from tests.doubles.telegram_api import TelegramApiDouble

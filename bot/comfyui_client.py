@@ -1,4 +1,7 @@
-"""Talk to an unmodified ComfyUI server over HTTP and its websocket.
+"""Talk to an unmodified ComfyUI server over HTTP and its websocket (aiohttp).
+
+It implements core.comfyui.ComfyAPI; core never sees aiohttp. `comfy_client` builds it
+from the settings (bot/assembly.py).
 
 What the server does is recorded in ../shared/comfyui/CONTRACT.md; the choices here follow
 from it:
@@ -38,8 +41,11 @@ from core.comfyui.errors import (
 from core.comfyui.messages import node_error_lines, outcome_from_history, validation_problems
 from core.comfyui.progress import RunTracker
 from core.comfyui.types import ImageRef, Progress, ProgressCallback, RunOutcome, SubmitResult
+from core.config import ComfySettings
 
 log = logging.getLogger(__name__)
+
+CLIENT_ID = "campaign-copilot"  # stable, so a restarted bot re-attaches to its runs' sockets
 
 _SOCKET_GONE = frozenset(
     {aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED}
@@ -365,3 +371,13 @@ async def _report(on_progress: ProgressCallback | None, progress: Progress) -> N
     except Exception:
         # Progress is best effort: a failed chat edit must not lose a finished run.
         log.warning("ComfyUI progress callback failed", exc_info=True)
+
+
+def comfy_client(settings: ComfySettings) -> ComfyClient | None:
+    """The client for COMFYUI_URL, or None when images are off."""
+    if settings.url is None:
+        return None
+    return ComfyClient(
+        str(settings.url), client_id=CLIENT_ID, poll_interval=settings.poll_interval_s,
+        deadline_s=settings.deadline_s,
+    )  # fmt: skip
