@@ -80,7 +80,7 @@ class PostService:
                 session, post_id, user_id=user_id, at=at, approvable=states.APPROVABLE
             )
             if approved:
-                await _ready_if_text(session, post_id, actor=actor, at=at)
+                await ready_as_text(session, post_id, actor=actor, at=at)
             view = await _view(session, post_id)
         if not approved:
             raise _approval_refused(view)
@@ -170,12 +170,20 @@ class PostService:
         return current
 
 
-async def _ready_if_text(session: AsyncSession, post_id: int, *, actor: str, at: datetime) -> None:
-    if await repo.make_text_ready(session, post_id, at=at, text_format=TEXT_FORMAT):
+async def ready_as_text(
+    session: AsyncSession, post_id: int, *, actor: str, at: datetime, convert: bool = False
+) -> bool:
+    """An approved text draft (with `convert`: any approved draft, which becomes a text
+    post) moves to ready, with its transition row, in the caller's transaction."""
+    moved = await repo.make_text_ready(
+        session, post_id, at=at, text_format=TEXT_FORMAT, convert=convert
+    )
+    if moved:
         await repo.add_transition(
             session, post_id, from_status=PostStatus.DRAFT, to_status=PostStatus.READY,
             actor=actor, at=at,
         )  # fmt: skip
+    return moved
 
 
 def _check_move(post_id: int, current: PostStatus, target: PostStatus) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
 from core.errors import AlreadyDecided, InvalidTransition, NotFound, ValidationFailed
+from core.posts.service import ready_as_text
 from core.suggestions import context
 from core.suggestions.models import Page, SuggestionDraft, SuggestionView
 from core.suggestions.ports import PromptRenderer, StructuredLLM
@@ -104,14 +105,11 @@ class SuggestionService:
             if post_id is None:
                 raise NotFound(f"Suggestion #{suggestion_id} has no post yet; approve it first.")
             at = self._clock.now()
-            if not await repo.make_text_post_ready(session, post_id, at=at):
+            actor = f"user:{user_id}"
+            if not await ready_as_text(session, post_id, actor=actor, at=at, convert=True):
                 raise InvalidTransition(
                     _not_as_text(post_id, await repo.post_state(session, post_id))
                 )
-            await post_repo.add_transition(
-                session, post_id, from_status="draft", to_status="ready",
-                actor=f"user:{user_id}", at=at,
-            )  # fmt: skip
         return post_id
 
     async def reject(self, suggestion_id: int, revision: int, user_id: int) -> SuggestionView:

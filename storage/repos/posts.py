@@ -133,14 +133,15 @@ async def set_approved(
 
 
 async def make_text_ready(
-    session: AsyncSession, post_id: int, *, at: datetime, text_format: str
+    session: AsyncSession, post_id: int, *, at: datetime, text_format: str, convert: bool = False
 ) -> bool:
-    """An approved text draft becomes ready: it needs no image (one round trip)."""
-    where = (
-        Post.id == post_id, Post.format == text_format, Post.status == "draft",
-        Post.approved_at.is_not(None),
-    )  # fmt: skip
-    return await _update(session, where, {"status": "ready", "updated_at": at})
+    """An approved draft that is a text post (or, with `convert`, becomes one) is ready:
+    it needs no image. One round trip; False if the post is not such a draft any more."""
+    where = [Post.id == post_id, Post.status == "draft", Post.approved_at.is_not(None)]
+    if not convert:
+        where.append(Post.format == text_format)
+    values = {"status": "ready", "format": text_format, "updated_at": at}
+    return await _update(session, tuple(where), values)
 
 
 async def set_caption(

@@ -46,18 +46,6 @@ async def post_state(session: AsyncSession, post_id: int) -> tuple[str, bool] | 
     return (row[0], row[1] is not None) if row is not None else None
 
 
-async def make_text_post_ready(session: AsyncSession, post_id: int, *, at: datetime) -> bool:
-    """An approved draft becomes a ready text post, if it still is both (one round trip)."""
-    statement = (
-        update(Post)
-        .where(Post.id == post_id, Post.status == "draft", Post.approved_at.is_not(None))
-        .values(format="text", status="ready", updated_at=at)
-        .execution_options(synchronize_session=False)
-    )
-    result: CursorResult[Any] = await session.execute(statement)  # type: ignore[assignment]
-    return result.rowcount == 1
-
-
 async def replace_payload(
     session: AsyncSession,
     suggestion_id: int,
