@@ -8,9 +8,10 @@ the same one) and clear the flag only once the message went out.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,6 +20,7 @@ from storage.repos import publishing_schedule as repo
 from storage.repos.publishing_schedule import PlanRow
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 ALERT_LEASE = timedelta(seconds=60)
 DEFAULT_REASONS = {
@@ -50,7 +52,9 @@ class Alerter(Protocol):
         ...
 
 
-class AlertOutbox:
+class Outbox(Generic[R]):
+    """Sends the alerts owed now, one at a time; subclasses say which rows and how."""
+
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
@@ -67,11 +71,29 @@ class AlertOutbox:
     async def flush(self) -> int:
         """Send every alert owed now; returns how many went out."""
         async with self._sessions() as session:
-            rows = await repo.alerts_due(session, self._clock.now(), self._batch)
-        sent = 0
-        for row in rows:
-            sent += await self._deliver(row)
-        return sent
+            rows = await self._due(session, self._clock.now(), self._batch)
+        return sum([await self._deliver(row) for row in rows])
+
+    async def _due(self, session: AsyncSession, now: datetime, limit: int) -> Sequence[R]:
+        raise NotImplementedError
+
+    async def _deliver(self, row: R) -> int:
+        raise NotImplementedError
+
+    async def _told(self, alert: Alert) -> bool:
+        try:
+            await self._alerter.send(alert)
+        except Exception:
+            log.exception("could not alert the admins", extra={"post_id": alert.post_id})
+            return False  # the lease runs out and a later sweep tries again
+        return True
+
+
+class AlertOutbox(Outbox[PlanRow]):
+    """Alerts about posts: failed, unknown, missed."""
+
+    async def _due(self, session: AsyncSession, now: datetime, limit: int) -> Sequence[PlanRow]:
+        return await repo.alerts_due(session, now, limit)
 
     async def _deliver(self, row: PlanRow) -> int:
         kind = row.alert or ""
@@ -80,11 +102,8 @@ class AlertOutbox:
             return 0
         if not await self._take(row.post_id, kind):
             return 0
-        try:
-            await self._alerter.send(Alert.from_row(row, kind))
-        except Exception:
-            log.exception("could not alert the admins", extra={"post_id": row.post_id})
-            return 0  # the lease runs out and a later sweep tries again
+        if not await self._told(Alert.from_row(row, kind)):
+            return 0
         await self._clear(row.post_id, kind)
         return 1
 
