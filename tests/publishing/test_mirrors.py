@@ -205,24 +205,33 @@ async def test_replicas_sweeping_at_once_send_each_mirror_once(session_factory: 
     assert sorted(hook.calls) == sorted(HOOK_ID.format(i) for i in ids)  # each once
 
 
+async def _mirrored_post(sessions: Sessions) -> int:
+    """A published channel post with its mirror owed."""
+    post_id = await add_post(sessions, status="published")
+    async with sessions.begin() as session:
+        await mirrors.enqueue(session, post_id, channel="telegram:@channel", message_ids="5",
+                              now=NOW)  # fmt: skip
+    return post_id
+
+
+async def _claim(
+    sessions: Sessions, worker: str, at: timedelta, busy: tuple[int, ...] = ()
+) -> list[int]:
+    async with sessions.begin() as session:
+        return await mirrors.claim_due(
+            session, now=NOW + at, worker=worker, lease_until=NOW + at + timedelta(seconds=60),
+            limit=10, skip_locked=True, busy=busy,
+        )  # fmt: skip
+
+
 async def test_a_lease_keeps_other_replicas_off_until_it_runs_out(
     session_factory: Sessions,
 ) -> None:
-    post_id = await add_post(session_factory, status="published")
-    async with session_factory.begin() as session:
-        await mirrors.enqueue(session, post_id, channel="telegram:@channel", message_ids="5",
-                              now=NOW)  # fmt: skip
-
-    async def claim(worker: str, at: timedelta) -> list[int]:
-        async with session_factory.begin() as session:
-            return await mirrors.claim_due(
-                session, now=NOW + at, worker=worker, lease_until=NOW + at + timedelta(seconds=60),
-                limit=10, skip_locked=True,
-            )  # fmt: skip
-
-    assert await claim("a", timedelta(0)) == [post_id]
-    assert await claim("b", timedelta(seconds=30)) == []  # a holds it
-    assert await claim("b", timedelta(seconds=61)) == [post_id]  # a died mid-send: again
+    post_id = await _mirrored_post(session_factory)
+    assert await _claim(session_factory, "a", timedelta(0)) == [post_id]
+    assert await _claim(session_factory, "b", timedelta(seconds=30)) == []  # a holds it
+    # a died mid-send: again
+    assert await _claim(session_factory, "b", timedelta(seconds=61)) == [post_id]
     async with session_factory.begin() as session:
         assert not await mirrors.mark_sent(session, post_id, worker="a", now=NOW, receipt="x")
         assert await mirrors.mark_sent(session, post_id, worker="b", now=NOW, receipt="y")
@@ -233,22 +242,11 @@ async def test_a_lease_keeps_other_replicas_off_until_it_runs_out(
 async def test_a_replica_does_not_claim_again_what_it_is_still_sending(
     session_factory: Sessions,
 ) -> None:
-    post_id = await add_post(session_factory, status="published")
-    async with session_factory.begin() as session:
-        await mirrors.enqueue(session, post_id, channel="telegram:@channel", message_ids="5",
-                              now=NOW)  # fmt: skip
-
-    async def claim(at: timedelta, busy: tuple[int, ...]) -> list[int]:
-        async with session_factory.begin() as session:
-            return await mirrors.claim_due(
-                session, now=NOW + at, worker="a", lease_until=NOW + at + timedelta(seconds=60),
-                limit=10, skip_locked=True, busy=busy,
-            )  # fmt: skip
-
-    assert await claim(timedelta(0), ()) == [post_id]
+    post_id = await _mirrored_post(session_factory)
+    assert await _claim(session_factory, "a", timedelta(0)) == [post_id]
     # The lease ran out under a slow send that is still on the wire: not a second send.
-    assert await claim(timedelta(seconds=61), (post_id,)) == []
-    assert await claim(timedelta(seconds=61), ()) == [post_id]
+    assert await _claim(session_factory, "a", timedelta(seconds=61), busy=(post_id,)) == []
+    assert await _claim(session_factory, "a", timedelta(seconds=61)) == [post_id]
 
 
 @pytest.mark.postgres
