@@ -18,6 +18,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 def main() -> int:
+    from telegram.error import InvalidToken, NetworkError
+
     from bot.logs import configure_logging
     from bot.runner import run
     from bot.settings import ConfigError, load_settings
@@ -28,7 +30,20 @@ def main() -> int:
         print(f"campaign-copilot: configuration error: {error}", file=sys.stderr)
         return 2
     configure_logging()
-    asyncio.run(run(settings))
+    try:
+        asyncio.run(run(settings))
+    except InvalidToken:
+        print(
+            "campaign-copilot: configuration error: Telegram refused TELEGRAM_BOT_TOKEN "
+            "(check it with @BotFather)",
+            file=sys.stderr,
+        )
+        return 2
+    except NetworkError as error:  # at start-up: nothing was received, nothing is lost
+        where = settings.telegram.api_base_url
+        print(f"campaign-copilot: can't reach the Telegram Bot API at {where}: {error}",
+              file=sys.stderr)  # fmt: skip
+        return 1
     return 0
 
 

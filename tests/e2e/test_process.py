@@ -70,3 +70,34 @@ async def test_sigterm_finishes_the_suggestion_in_flight_and_exits_0(
     finally:
         await engine.dispose()
     assert b'"msg": "stopped"' in output
+
+
+async def _run_once(env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "run_bot.py"), cwd=cwd, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, errors = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, errors.decode()
+
+
+async def test_telegram_unreachable_at_start_is_one_clear_line(
+    telegram_api: TelegramApiDouble, llm_server: FakeLLMServer, tmp_path: Path
+) -> None:
+    env = _env(telegram_api, llm_server, f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    env["TELEGRAM_API_BASE_URL"] = f"http://127.0.0.1:{free_port()}/bot"  # nobody listens
+    code, errors = await _run_once(env, tmp_path)
+    assert code == 1
+    assert "can't reach the Telegram Bot API at http://127.0.0.1:" in errors
+    assert "Traceback" not in errors
+
+
+async def test_a_token_telegram_refuses_is_a_configuration_error(
+    telegram_api: TelegramApiDouble, llm_server: FakeLLMServer, tmp_path: Path
+) -> None:
+    telegram_api.fail_next("getMe", error_code=401, description="Unauthorized")
+    env = _env(telegram_api, llm_server, f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    code, errors = await _run_once(env, tmp_path)
+    assert code == 2
+    assert "Telegram refused TELEGRAM_BOT_TOKEN" in errors and "Traceback" not in errors
