@@ -2,6 +2,9 @@
 time, the id and the title, and the post's picked image as a thumbnail when there is one.
 
 Pure CPU work on plain data: call it in a worker thread (asyncio.to_thread).
+
+Pillow is imported by the functions that draw, not at module load: the handlers import
+this module at start-up, and a calendar is only drawn when someone asks for one.
 """
 
 from __future__ import annotations
@@ -12,11 +15,15 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 from zoneinfo import ZoneInfo
 
-from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
-
 from core.publishing.agenda import CalendarPage, DayPlan, PlanItem
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageDraw, ImageFont
+
+    Font: TypeAlias = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +42,6 @@ COLOURS = {
 }
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 FONT_FILES = ("DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,8 @@ class _Cell:
 
 
 def render_calendar(page: CalendarPage, today: date, tz: ZoneInfo) -> bytes:
+    from PIL import Image, ImageDraw
+
     weeks = max(1, len(page.days) // 7)
     height = HEADER + WEEKDAY_ROW + (WEEK_HEIGHT if weeks == 1 else MONTH_ROW * weeks)
     image = Image.new("RGB", (WIDTH, height), BACKGROUND)
@@ -125,6 +133,8 @@ def _draw_item(
 def _paste_thumbnail(image: Image.Image, path: Path | None, at: tuple[int, int], size: int) -> bool:
     if path is None:
         return False
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(path) as source:
             picture = source.convert("RGB")
@@ -162,6 +172,8 @@ def _clip(text: str, font: Font, width: int) -> str:
 
 @cache
 def _font(size: int) -> Font:
+    from PIL import ImageFont
+
     for name in FONT_FILES:
         try:
             return ImageFont.truetype(name, size)
