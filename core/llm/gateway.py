@@ -25,8 +25,8 @@ from core.llm.budget import BudgetLedger, Reservation, from_micro
 from core.llm.cache import ResponseCache, cache_key
 from core.llm.pricing import (
     Price,
+    count_input_tokens,
     estimate_cost_microusd,
-    estimate_input_tokens,
     resolve_price,
 )
 from core.llm.types import BudgetStatus, LLMRequest, LLMResult, T
@@ -244,11 +244,7 @@ class LLMGateway:
     async def _reserve(
         self, call: _Call[T], target: _Target, conversation: list[dict[str, str]]
     ) -> Reservation:
-        litellm = provider.load_litellm()
-        max_tokens = call.request.max_tokens
-        estimate = estimate_cost_microusd(
-            target.price, target.model, conversation, max_tokens, litellm
-        )
+        estimate = estimate_cost_microusd(target.price, conversation, call.request.max_tokens)
         try:
             return await self._ledger.reserve(estimate)
         except errors.BudgetExceeded as exc:
@@ -318,11 +314,10 @@ class LLMGateway:
 def _usage(
     reply: provider.ProviderReply, model: str, conversation: list[dict[str, str]]
 ) -> tuple[int, int]:
-    """Billed tokens; estimated when a server reports none, so a call never books as free."""
-    litellm = provider.load_litellm()
+    """Billed tokens; counted here when a server reports none, so a call never books as free."""
     input_tokens = reply.input_tokens
     if input_tokens is None:
-        input_tokens = estimate_input_tokens(model, conversation, litellm)
+        input_tokens = count_input_tokens(model, conversation, provider.load_litellm())
     output_tokens = reply.output_tokens
     if output_tokens is None:
         output_tokens = len(reply.text) // 4 + 1

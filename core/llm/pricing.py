@@ -1,4 +1,4 @@
-"""What a model costs, and what a call is likely to cost before it is made.
+"""What a model costs, and the most a call can cost before it is made.
 
 A price per million tokens in USD is the same number as micro-dollars per token, which
 is why the arithmetic below has no scale factor.
@@ -16,6 +16,10 @@ from core.errors import PriceUnknown
 # Output allowance for the budget estimate when a request sets no max_tokens.
 DEFAULT_OUTPUT_ALLOWANCE = 1024
 _MILLION = Decimal(1_000_000)
+# What a chat format adds to the text: OpenAI counts 3-4 tokens a message (its
+# separators and role) and 3 that prime the reply.
+_FRAMING_TOKENS_PER_MESSAGE = 4
+_REPLY_PRIMER_TOKENS = 3
 
 
 @dataclass(frozen=True)
@@ -68,15 +72,39 @@ def _from_cost_map(model: str, litellm: Any) -> Price | None:
     return Price(Decimal(str(per_input)) * _MILLION, Decimal(str(per_output)) * _MILLION)
 
 
-def estimate_input_tokens(model: str, messages: list[dict[str, str]], litellm: Any) -> int:
+def reservation_input_tokens(messages: list[dict[str, str]]) -> int:
+    """An upper bound on a request's input tokens, worked out without a tokenizer.
+
+    Byte-level BPE tokenizers (OpenAI's, Llama's, Gemma's with byte fallback) never emit
+    more tokens than the text has UTF-8 bytes: every token stands for at least one byte.
+    So each message's byte length plus an allowance for the chat format's framing is at
+    least the real count, and a reservation made from it is never below the call's real
+    input cost. (The allowance is OpenAI's framing; formats that add a token or two more
+    a message are covered by the bytes' slack: English runs about four bytes a token.)
+    That slack only holds back budget while a call is in flight: the call is billed at
+    its real usage and the reservation released.
+
+    No tokenizer on purpose: this runs before every call, and tiktoken's encoding costs
+    ~34 MiB of memory (see core/llm/lazy_tokenizer.py).
+    """
+    content_bytes = sum(len(m["content"].encode()) for m in messages)
+    return content_bytes + _FRAMING_TOKENS_PER_MESSAGE * len(messages) + _REPLY_PRIMER_TOKENS
+
+
+def count_input_tokens(model: str, messages: list[dict[str, str]], litellm: Any) -> int:
+    """The input tokens to bill when a server reported none: litellm's tokenizer count.
+
+    The first count loads the tokenizer; servers that report usage never pay for it.
+    """
     try:
         return int(litellm.token_counter(model=model, messages=messages))
-    except Exception:  # an estimate must never fail a call; ~4 characters per token
+    except Exception:  # billing must never fail a call; ~4 characters per token
         return sum(len(m["content"]) for m in messages) // 4 + 1
 
 
 def estimate_cost_microusd(
-    price: Price, model: str, messages: list[dict[str, str]], max_tokens: int | None, litellm: Any
+    price: Price, messages: list[dict[str, str]], max_tokens: int | None
 ) -> int:
-    input_tokens = estimate_input_tokens(model, messages, litellm)
+    """What to reserve before a call: never less than the call can cost (up to max_tokens)."""
+    input_tokens = reservation_input_tokens(messages)
     return price.cost_microusd(input_tokens, max_tokens or DEFAULT_OUTPUT_ALLOWANCE)

@@ -14,6 +14,7 @@ from typing import Any
 
 from core.config import LLMSettings
 from core.errors import LLMError, LLMTimeout
+from core.llm import lazy_package, lazy_tokenizer
 
 _DETAIL_CHARS = 500
 # Statuses worth another try: timeout, conflict, rate limit; any 5xx is checked separately.
@@ -24,6 +25,8 @@ _TRANSIENT_STATUSES = frozenset({408, 409, 429})
 def load_litellm() -> Any:
     # Without this litellm fetches its price map from the network while importing.
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    lazy_tokenizer.install()  # tiktoken's cl100k_base (~34 MiB) only once something counts
+    lazy_package.defer_init("openai.resources")  # the chat resource, not all (~12 MiB)
     import litellm
 
     litellm.suppress_debug_info = True  # no "Give Feedback" banner on stdout per error

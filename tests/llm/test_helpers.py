@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,7 @@ from pydantic import BaseModel
 from core.llm import provider, structured
 from core.llm.budget import format_usd
 from core.llm.cache import cache_key
-from core.llm.pricing import Price
+from core.llm.pricing import Price, reservation_input_tokens
 from core.llm.types import Message
 
 
@@ -30,6 +31,30 @@ class Item(BaseModel):
 )
 def test_cost_in_micro_dollars(price: Price, tokens: tuple[int, int], micro: int) -> None:
     assert price.cost_microusd(*tokens) == micro
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Write a post about our spring sale: 20% off everything until Sunday!",
+        "Весенняя распродажа 🌸🎉 — скидки до 50% на всё! 👩‍👩‍👧‍👦 春季促销：全场五折！",
+        json.dumps(
+            {"title": "Скидки 🌷", "hashtags": ["#spring", "#sale"], "price": 9.99, "n": None},
+            ensure_ascii=False,
+        ),
+        "",
+    ],
+    ids=["ascii", "cyrillic-emoji-cjk", "json", "empty"],
+)
+@pytest.mark.parametrize("model", ["gpt-4o-mini", "openai/test-model"])  # o200k, cl100k
+def test_reservation_never_below_the_tokenizer_count(text: str, model: str) -> None:
+    messages = [
+        {"role": "system", "content": "You write marketing posts."},
+        {"role": "user", "content": text},
+    ]
+    counted = provider.load_litellm().token_counter(model=model, messages=messages)
+
+    assert reservation_input_tokens(messages) >= counted
 
 
 @pytest.mark.parametrize(

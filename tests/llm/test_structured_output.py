@@ -6,10 +6,13 @@ import json
 from decimal import Decimal
 
 import pytest
+import tiktoken
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.errors import LLMError
+from core.llm import structured
 from core.llm.gateway import LLMGateway
+from core.llm.pricing import reservation_input_tokens
 from core.llm.types import LLMRequest, Message
 from core.metrics import Metrics
 from tests.doubles.llm_server import FakeLLMServer
@@ -211,7 +214,7 @@ async def test_request_without_system_message_gets_one(
     assert "max_tokens" not in llm_server.requests[0]
 
 
-async def test_missing_usage_is_estimated_not_booked_as_free(
+async def test_missing_usage_is_counted_not_booked_as_free(
     gateway: LLMGateway,
     llm_server: FakeLLMServer,
     session_factory: async_sessionmaker[AsyncSession],
@@ -221,7 +224,20 @@ async def test_missing_usage_is_estimated_not_booked_as_free(
     result = await gateway.generate(make_request(), Post)
 
     [row] = await call_rows(session_factory)
-    assert row.input_tokens > 50  # the system message alone carries the schema
+    # Counted by the tokenizer (not the byte bound the reservation uses): litellm counts
+    # an unknown OpenAI-style model as gpt-3.5-turbo, i.e. cl100k_base plus its framing.
+    messages = structured.with_instruction(make_request().messages, Post)
+    assert row.input_tokens == _cl100k_chat_tokens(messages)
+    assert row.input_tokens < reservation_input_tokens(messages)
     assert row.output_tokens == len(json.dumps(GOOD)) // 4 + 1
     assert row.cost_microusd == row.input_tokens + 2 * row.output_tokens
     assert result.cost_usd == Decimal(row.cost_microusd) / 1_000_000
+
+
+def _cl100k_chat_tokens(messages: list[dict[str, str]]) -> int:
+    """OpenAI's count for a chat: 3 tokens a message, its role and content, 3 for the reply."""
+    encoding = tiktoken.get_encoding("cl100k_base")
+    per_message = (
+        3 + len(encoding.encode(m["role"])) + len(encoding.encode(m["content"])) for m in messages
+    )
+    return sum(per_message) + 3
