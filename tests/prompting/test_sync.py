@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.prompting import PromptRegistry
+from storage.db import make_engine, make_session_factory
 from storage.models.prompts import PromptVersion
 from storage.repos import prompts as prompt_repo
 from tests.prompting.helpers import good_template, write_template
@@ -109,12 +110,15 @@ async def test_concurrent_sync_creates_one_version(
 )
 async def test_sync_that_loses_the_race_retries(
     session_factory: SessionFactory,
+    database_url: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     other_system: str,
     expected: set[int],
 ) -> None:
     """Another replica commits between our read of the latest version and our insert."""
+    # The other replica is another process: its own engine and connections.
+    other_replica = make_engine(database_url)
     write_template(tmp_path / "ours", good_template())
     write_template(tmp_path / "theirs", good_template(system=other_system))
     ours = await PromptRegistry.load(tmp_path / "ours")
@@ -128,12 +132,15 @@ async def test_sync_that_loses_the_race_retries(
         stale = await real_latest(session, name)
         if not interfered:
             interfered = True
-            await theirs.sync(session_factory)
+            await theirs.sync(make_session_factory(other_replica))
         return stale
 
     monkeypatch.setattr(prompt_repo, "_latest_number", latest_then_interfere)
 
-    versions = await ours.sync(session_factory)
+    try:
+        versions = await ours.sync(session_factory)
+    finally:
+        await other_replica.dispose()
 
     assert interfered
     assert set(await stored_versions(session_factory)) == expected
