@@ -11,7 +11,11 @@ double. VmHWM (the peak) is read at the end.
 
 Baseline: bench/bare_ptb_bot.py at its first getUpdates and after answering /start.
 
-Target: RSS after the first LLM call <= 250 MiB (the median of the runs).
+Target: RSS after the first LLM call <= 250 MB, i.e. 238.4 MiB (the median of the runs).
+
+The bots run with this interpreter unless BENCH_BOT_PYTHON names another: point it at a
+venv made by scripts/run.sh to measure the bot as users install it. A developer venv
+also holds the test tools, and httpx imports some of them (pygments) when present.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo root: b
 from bench.spine import (
     ADMIN,
     BARE_BOT,
+    PYTHON,
     RUN_BOT,
     BotProcess,
     CallWatcher,
@@ -44,7 +49,8 @@ from tests.doubles.fake_llm import suggestion_answer
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
 
-TARGET_MIB = 250.0
+TARGET_MB = 250.0
+TARGET_MIB = TARGET_MB * 1e6 / 2**20  # the issue says MB; RSS is read in KiB
 POLL_CAP_S = 0.1  # see bench_startup.py: lets us see the first getUpdates promptly
 SETTLED_WINDOW_S = 1.5
 SETTLED_MIB = 0.5
@@ -138,7 +144,8 @@ def report(ours_mib: Readings, bare_mib: Readings, every: list[Readings], runs: 
     print(f"   ratio ours / bare after the first request: {after / bare_mib[COLUMNS[2]]:.2f}")
     clean = all(r["exit code"] == 0 for r in every)
     print(f"   every process exited 0 on SIGTERM: {clean}")
-    target = f"RSS after the first LLM call <= {TARGET_MIB:.0f} MiB"
+    print(f"   bots run with {PYTHON}")
+    target = f"RSS after the first LLM call <= {TARGET_MB:.0f} MB ({TARGET_MIB:.1f} MiB)"
     return verdict(target, after <= TARGET_MIB and clean)
 
 

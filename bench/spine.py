@@ -33,7 +33,10 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PYTHON = sys.executable
+# The interpreter that runs the bots: the bench's own by default. Point BENCH_BOT_PYTHON
+# at a venv made by scripts/run.sh to measure the bot as users install it (without the
+# test tools, some of which httpx imports when they are present).
+PYTHON = os.environ.get("BENCH_BOT_PYTHON", sys.executable)
 RUN_BOT = ROOT / "run_bot.py"
 BARE_BOT = ROOT / "bench" / "bare_ptb_bot.py"
 BOT_TOKEN = "123456:BENCH"
