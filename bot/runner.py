@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ class RunningBot:
         await self.services.publishing.stop()
         await self.application.shutdown()
         await post_shutdown(self.application)
+        gc.unfreeze()  # what the warm-up froze is the collector's again (see _warm_up)
         log.info("stopped")
 
 
@@ -88,7 +90,7 @@ async def _start_bot(application: BotApplication, services: Services) -> None:
     await application.start()
     # litellm takes seconds to import: do it in a worker thread once the bot is up,
     # so neither start-up nor the first /start waits for it.
-    application.create_task(services.llm.warm_up(), name="llm-warm-up")
+    application.create_task(_warm_up(services), name="llm-warm-up")
     settings = services.settings
     if settings.mode.bot_mode == "polling":
         assert application.updater is not None
@@ -102,6 +104,16 @@ async def _start_bot(application: BotApplication, services: Services) -> None:
         allowed_updates=Update.ALL_TYPES,
     )
     await replay_inbox(services, application)
+
+
+async def _warm_up(services: Services) -> None:
+    await services.llm.warm_up()
+    # What is alive now (litellm's ~400,000 objects above all) lives as long as the
+    # process. Frozen, it is out of the cycle collector's sight: a full collection walked
+    # it all and blocked the event loop for ~250 ms each time; now it takes under 1 ms.
+    # (Reference counting still frees these objects; only cycles among them would wait
+    # for stop() to unfreeze them.) application.stop() waits for this task.
+    gc.freeze()
 
 
 def _stop_on_signals() -> asyncio.Event:
