@@ -19,15 +19,16 @@ _SCRIPT = """
 import json, os, sys, threading, types
 import tiktoken
 from tiktoken import registry
-from core.llm import lazy_tokenizer, provider
+from core.llm import lazy_package, lazy_tokenizer, provider
 
 out = {}
 runs = []
-run_real_module = lazy_tokenizer._run_real_module
-def counting_run():
-    runs.append(threading.get_ident())
-    run_real_module()
-lazy_tokenizer._run_real_module = counting_run
+execute = lazy_package._execute
+def counting_execute(module):
+    if module.__name__ == lazy_tokenizer.MODULE:
+        runs.append(threading.get_ident())
+    execute(module)
+lazy_package._execute = counting_execute
 
 litellm = provider.load_litellm()
 module = sys.modules[lazy_tokenizer.MODULE]
@@ -67,7 +68,8 @@ out["default_encoding"] = {
     "counts": counts,
     "expected": len(cl100k.encode(text, disallowed_special=())),
     "runs": len(runs),
-    "real": type(real) is types.ModuleType and real is not module,
+    # The module's own code ran in place: the registered module now is the real one.
+    "real": real is module and lazy_tokenizer.is_loaded(),
     "attribute": litellm.litellm_core_utils.default_encoding is real,
     "same_encoding": real.encoding is cl100k,
     "filename": real.filename,
