@@ -63,10 +63,16 @@ def build(
     *,
     rate_limited: bool = False,
     edit_html: str | None = None,
+    aiohttp_transport: bool = False,
 ) -> Application:  # type: ignore[type-arg]
     """PTB's defaults. For diagnostics: `rate_limited` adds the AIORateLimiter our bot uses,
-    `edit_html` makes taps edit to that HTML (our payload without our stack)."""
+    `edit_html` makes taps edit to that HTML (our payload without our stack), and
+    `aiohttp_transport` swaps httpx for the aiohttp transport our bot uses."""
     builder = ApplicationBuilder().token(token).base_url(base_url).base_file_url(file_base_url)
+    if aiohttp_transport:
+        from bot.telegram_http import AiohttpRequest  # the repo's; the baseline needs no repo
+
+        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest())
     if rate_limited:
         # PTB types the builder for a bot without limiter arguments; ours does the same.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]

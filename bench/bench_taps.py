@@ -14,12 +14,15 @@ double of the same kind, whose button handler answers the query and edits the me
 All bots and doubles share this process and event loop, so each figure includes the
 double's own cost; the rounds interleave the bots so machine noise hits all of them.
 
---diagnose adds four bots that attribute the gap (not part of the verdict): ours with
+Ours talks to Telegram through aiohttp's client (bot/telegram_http.py); the baseline
+keeps PTB's default, httpx.
+
+--diagnose adds five bots that attribute the gap (not part of the verdict): ours with
 the AIORateLimiter's pacing off (its retry-on-429 kept); ours answering Reject from
 memory instead of storing the decision (what the database round trip costs); the bare
-bot sending and
-editing our HTML card and keyboard (our payload, without our stack); and the bare bot
-with our AIORateLimiter.
+bot sending and editing our HTML card and keyboard (our payload, without our stack);
+the bare bot with our AIORateLimiter; and the bare bot on our aiohttp transport (what
+the transport alone is worth).
 
 Target: median taps/s ours / median taps/s bare >= 0.5.
 """
@@ -201,7 +204,11 @@ async def _check_rejected(running: RunningBot, cards: list[Card]) -> None:
 
 
 async def open_bare(
-    chats: list[int], *, rate_limited: bool = False, our_payload: bool = False
+    chats: list[int],
+    *,
+    rate_limited: bool = False,
+    our_payload: bool = False,
+    our_transport: bool = False,
 ) -> Subject:
     api = TelegramApiDouble()
     await api.start()
@@ -212,6 +219,7 @@ async def open_bare(
         api.file_base_url,
         rate_limited=rate_limited,
         edit_html=rejected if our_payload else None,
+        aiohttp_transport=our_transport,
     )
     await application.initialize()
     await application.start()
@@ -250,6 +258,8 @@ async def open_bare(
         name = "diag: bare PTB + our AIORateLimiter"
     elif our_payload:
         name = "diag: bare PTB, our card payload"
+    elif our_transport:
+        name = "diag: bare PTB on our aiohttp transport"
     return Subject(name, api, make_cards, check, close)
 
 
@@ -308,6 +318,7 @@ async def run(taps: int, rounds: int, chat_count: int, diagnose: bool) -> int:
             await open_ours(chats, data_dir / "unstored", store=False),
             await open_bare(chats, our_payload=True),
             await open_bare(chats, rate_limited=True),
+            await open_bare(chats, our_transport=True),
         ]
     try:
         for subject in subjects:

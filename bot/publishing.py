@@ -17,10 +17,10 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from bot.publishers import TelegramAlerter, TelegramChannelPublisher
 from bot.settings import Settings
+from bot.telegram_http import AiohttpRequest
 from bot.webhook_publisher import WebhookPublisher
 from core.clock import Clock
 from core.publishing.dispatcher import Dispatcher
@@ -143,7 +143,7 @@ def build_publishing(
 
 def _publishing_bot(settings: Settings, policy: PublishPolicy) -> Bot:
     timeout = policy.send_timeout_s
-    request = HTTPXRequest(
+    request = AiohttpRequest(
         connection_pool_size=policy.max_in_flight + 4, connect_timeout=min(timeout, 10.0),
         read_timeout=timeout, write_timeout=timeout, pool_timeout=5.0, media_write_timeout=timeout,
     )  # fmt: skip
