@@ -9,15 +9,23 @@ decision cost more than the rest of the tap together (docs/BENCHMARKS.md).
 
 Here a statement is one function run on aiosqlite's thread (open a cursor, execute,
 fetch every row, close), and `commit`/`rollback` skip the trip when SQLite has no
-transaction open. Rows are fetched eagerly, as SQLAlchemy's own adapter already does;
-streaming (server-side) cursors keep SQLAlchemy's adapter. It relies on two attributes
+transaction open. Connection settings that SQLAlchemy makes around an AUTOCOMMIT unit
+of work (the `isolation_level` attribute, and `PRAGMA read_uncommitted` to put it back)
+wait on the connection and are applied on the thread just before its next statement,
+so a one-statement unit of work in AUTOCOMMIT is one trip in all
+(`storage.db.autocommit`).
+
+Rows are fetched eagerly, as SQLAlchemy's own adapter already does; streaming
+(server-side) cursors keep SQLAlchemy's adapter. It relies on two attributes
 of aiosqlite's Connection that SQLAlchemy's adapter also uses (`_execute`, `_conn`).
 """
 
 from __future__ import annotations
 
 import collections
+import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,8 +46,24 @@ class _Outcome:
     lastrowid: int | None
 
 
-def _run(connection: aiosqlite.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:
-    """On aiosqlite's thread: the whole statement, so the loop waits for it once."""
+# What SQLAlchemy's SQLite dialect runs to restore the default isolation level: it only
+# changes the connection, so it can wait for the next statement's trip.
+_DEFERRABLE = re.compile(r"PRAGMA read_uncommitted = [01]")
+
+Setting = Callable[[sqlite3.Connection], object]
+
+
+def _run(
+    connection: aiosqlite.Connection,
+    settings: list[Setting],
+    operation: str,
+    parameters: Any,
+    many: bool,
+) -> _Outcome:
+    """On aiosqlite's thread: waiting settings, then the whole statement, so the loop
+    waits for it once."""
+    for setting in settings:
+        setting(connection._conn)
     cursor = connection._conn.cursor()
     try:
         if many:
@@ -98,17 +122,51 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         await self._on_thread(operation, seq_of_parameters, many=True)
 
     async def _on_thread(self, operation: Any, parameters: Any, *, many: bool) -> None:
-        async with self._adapt_connection._execute_mutex:
+        adapted = self._adapt_connection
+        assert isinstance(adapted, OneTripConnection)
+        if not many and parameters is None and _DEFERRABLE.fullmatch(operation):
+            adapted.defer(lambda sqlite: sqlite.execute(operation))
+            self._outcome = _Outcome([], None, -1, None)
+            self._rows = collections.deque()
+            return
+        async with adapted._execute_mutex:
             connection = self._connection
-            outcome = await connection._execute(_run, connection, operation, parameters, many)
+            settings = adapted.take_settings()
+            outcome = await connection._execute(
+                _run, connection, settings, operation, parameters, many
+            )
         self._outcome = outcome
         self._rows = collections.deque(outcome.rows)
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("_isolation_level", "_settings")
 
     _cursor_cls = OneTripCursor  # type: ignore[assignment]  # SQLAlchemy types it exactly
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self._settings: list[Setting] = []
+        # Read once from sqlite3 (a getter, safe off its thread); kept here from then on.
+        self._isolation_level: str | None = connection.isolation_level
+
+    @property
+    def isolation_level(self) -> str | None:
+        return self._isolation_level
+
+    @isolation_level.setter
+    def isolation_level(self, value: str | None) -> None:
+        # None is autocommit: no implicit BEGIN before a write, so no COMMIT after it.
+        self._isolation_level = value
+        self.defer(lambda sqlite: setattr(sqlite, "isolation_level", value))
+
+    def defer(self, setting: Setting) -> None:
+        """Apply `setting` on the thread before the next statement."""
+        self._settings.append(setting)
+
+    def take_settings(self) -> list[Setting]:
+        settings, self._settings = self._settings, []
+        return settings
 
     def commit(self) -> None:
         if self._connection.in_transaction:  # read from sqlite3, no trip

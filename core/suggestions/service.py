@@ -17,6 +17,7 @@ from core.posts.service import ready_as_text
 from core.suggestions import context
 from core.suggestions.models import Page, SuggestionDraft, SuggestionView
 from core.suggestions.ports import PromptRenderer, StructuredLLM
+from storage.db import autocommit
 from storage.models import Suggestion
 from storage.repos import posts as post_repo
 from storage.repos import suggestions as repo
@@ -35,6 +36,8 @@ class SuggestionService:
         tz: ZoneInfo,
     ) -> None:
         self._sessions = session_factory
+        # A rejection is one conditional UPDATE: it commits by itself, in one trip.
+        self._one_statement = autocommit(session_factory)
         self._prompts = prompts
         self._llm = llm
         self._clock = clock
@@ -113,7 +116,7 @@ class SuggestionService:
         return post_id
 
     async def reject(self, suggestion_id: int, revision: int, user_id: int) -> SuggestionView:
-        async with self._sessions.begin() as session:
+        async with self._one_statement() as session:
             row = await self._decide(session, suggestion_id, revision, "rejected", user_id)
             return await _view(session, row)
 

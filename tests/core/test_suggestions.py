@@ -139,6 +139,24 @@ async def test_double_tap_gives_one_transition(
     assert await _count(session_factory, Post) == 1
 
 
+async def test_approve_and_reject_at_once_one_wins_and_nothing_is_half_done(
+    service: SuggestionService, llm: FakeLLM, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """Reject commits its one UPDATE on its own (autocommit); approve runs a transaction
+    with the draft post. Whichever wins, the other is refused and the rows agree."""
+    llm.queue(suggestion_answer())
+    view = await service.generate(chat_id=5, user_id=1)
+    decisions = [service.approve, service.reject, service.reject, service.approve]
+    results = await asyncio.gather(
+        *(decide(view.id, view.revision, user_id=1) for decide in decisions),
+        return_exceptions=True,
+    )
+    [winner] = [r for r in results if isinstance(r, SuggestionView)]
+    assert sum(isinstance(r, AlreadyDecided) for r in results) == 3
+    assert (await service.get(view.id)).status == winner.status
+    assert await _count(session_factory, Post) == (1 if winner.status == "approved" else 0)
+
+
 async def test_reject_after_approve_is_refused(service: SuggestionService, llm: FakeLLM) -> None:
     llm.queue(suggestion_answer())
     view = await service.generate(chat_id=5, user_id=1)

@@ -95,3 +95,52 @@ async def test_concurrent_writers_queue_for_the_one_connection(
     await asyncio.gather(*(increment() for _ in range(50)))
     async with counter_engine.connect() as conn:
         assert (await conn.execute(text("SELECT n FROM t WHERE id = 1"))).scalar_one() == 50
+
+
+# -- AUTOCOMMIT units of work (storage.db.autocommit) ----------------------------------------
+
+
+async def test_an_autocommit_statement_is_one_trip_in_all(
+    counter_engine: AsyncEngine, trips: list[str]
+) -> None:
+    autocommit = counter_engine.execution_options(isolation_level="AUTOCOMMIT")
+    async with autocommit.connect() as conn:
+        row = (await conn.execute(text("UPDATE t SET n = n + 1 RETURNING n"))).one()
+    # Setting AUTOCOMMIT and restoring the default afterwards ride along with statements.
+    assert (row.n, trips) == (1, ["_run"])
+    async with counter_engine.connect() as conn:
+        assert (await conn.execute(text("SELECT n FROM t"))).scalar_one() == 1
+
+
+async def test_the_default_comes_back_after_autocommit(
+    counter_engine: AsyncEngine, trips: list[str]
+) -> None:
+    autocommit = counter_engine.execution_options(isolation_level="AUTOCOMMIT")
+    async with autocommit.connect() as conn:
+        await conn.execute(text("UPDATE t SET n = 10"))
+    async with counter_engine.connect() as conn:
+        await conn.execute(text("UPDATE t SET n = 99"))
+        await conn.rollback()  # a transaction again: the write is undone
+        uncommitted = (await conn.execute(text("PRAGMA read_uncommitted"))).scalar_one()
+        n = (await conn.execute(text("SELECT n FROM t"))).scalar_one()
+    assert (n, uncommitted) == (10, 0)
+    # The restoring PRAGMA went with the next statement, not on a trip of its own.
+    assert trips == ["_run", "_run", "rollback", "_run", "_run"]
+
+
+async def test_without_autocommit_a_failed_unit_of_work_leaves_nothing(
+    counter_engine: AsyncEngine,
+) -> None:
+    """The flip side, why autocommit is only for one statement: each one stands alone."""
+
+    async def update_then_clash(engine: AsyncEngine, n: int) -> None:
+        async with engine.begin() as conn:
+            await conn.execute(text("UPDATE t SET n = :n"), {"n": n})
+            await conn.execute(text("INSERT INTO t (id, n) VALUES (1, 1)"))
+
+    with pytest.raises(IntegrityError):
+        await update_then_clash(counter_engine.execution_options(isolation_level="AUTOCOMMIT"), 5)
+    with pytest.raises(IntegrityError):
+        await update_then_clash(counter_engine, 7)
+    async with counter_engine.connect() as conn:
+        assert (await conn.execute(text("SELECT n FROM t"))).scalar_one() == 5
