@@ -186,3 +186,26 @@ async def test_it_must_be_initialized_and_can_start_again(telegram_api: Telegram
 def _username(me: object) -> object:
     assert isinstance(me, dict)
     return me["username"]
+
+
+async def test_the_proxy_from_the_environment_is_used_and_no_proxy_is_respected(
+    slow_telegram: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The slow double plays an HTTP proxy: it answers getMe for any host it is asked for."""
+    proxy_url = slow_telegram[0].removesuffix("/bot")
+    telegram = "http://api.telegram.invalid/bot1:x/getMe"  # .invalid never resolves
+    for name in ("HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", proxy_url)
+    request = AiohttpRequest(connect_timeout=2)
+    await request.initialize()
+    try:
+        assert _username(await request.post(telegram)) == ME["username"]
+        monkeypatch.setenv("NO_PROXY", "api.telegram.invalid")
+        assert _username(await request.post(telegram)) == ME["username"]  # read at start
+        await request.shutdown()
+        await request.initialize()  # a new start reads the environment again
+        with pytest.raises(NetworkError):
+            await request.post(telegram)
+    finally:
+        await request.shutdown()
