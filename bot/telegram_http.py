@@ -69,7 +69,11 @@ class AiohttpRequest(BaseRequest):
 
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._pool_size, ssl=_ssl_context())
+            # Idle connections close after 5 s, as httpx's do: a connection the server has
+            # dropped meanwhile is rarely picked, and a POST is never retried on its own.
+            connector = aiohttp.TCPConnector(
+                limit=self._pool_size, ssl=_ssl_context(), keepalive_timeout=5.0
+            )
             self._session = aiohttp.ClientSession(
                 connector=connector, headers={"User-Agent": self.USER_AGENT}
             )

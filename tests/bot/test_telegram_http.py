@@ -96,8 +96,11 @@ async def slow_telegram() -> AsyncIterator[tuple[str, list[str]]]:
     async def handle(request: web.Request) -> web.Response:
         seen.append(f"{request.headers.get('User-Agent')} | {request.content_type}")
         await request.read()
-        if not request.path.endswith("/getMe"):
-            await asyncio.sleep(2)
+        if request.path.endswith("/getMe"):
+            return web.json_response({"ok": True, "result": ME})
+        await asyncio.sleep(2)
+        if request.path.endswith("/getUpdates"):
+            return web.json_response({"ok": True, "result": []})
         return web.json_response({"ok": True, "result": ME})
 
     app = web.Application()
@@ -127,6 +130,18 @@ async def test_a_slow_answer_times_out(slow_telegram: tuple[str, list[str]]) -> 
 
     assert seen[0].startswith("python-telegram-bot")
     assert seen[1].endswith("application/x-www-form-urlencoded")
+
+
+async def test_a_long_poll_waits_past_the_read_timeout(
+    slow_telegram: tuple[str, list[str]],
+) -> None:
+    """PTB adds getUpdates' `timeout` to this request's read timeout: a 2 s long poll
+    with a 1 s read timeout is an answer, not a TimedOut."""
+    base_url, _ = slow_telegram
+    async with Bot("1:x", base_url=base_url, request=AiohttpRequest(read_timeout=1)) as bot:
+        started = time.monotonic()
+        assert await bot.get_updates(timeout=3) == ()
+    assert time.monotonic() - started >= 1.9
 
 
 async def test_a_slow_upload_times_out(slow_telegram: tuple[str, list[str]]) -> None:
