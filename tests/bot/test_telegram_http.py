@@ -19,6 +19,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.telegram_http import AiohttpRequest
+from tests.doubles.local_server import serve
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
 
 CHAT = 515151
@@ -105,15 +106,8 @@ async def slow_telegram() -> AsyncIterator[tuple[str, list[str]]]:
 
     app = web.Application()
     app.router.add_post("/bot{token}/{method}", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port}/bot", seen
-    finally:
-        await runner.cleanup()
+    async with serve(app) as base_url:
+        yield f"{base_url}/bot", seen
 
 
 async def _timed(call: Awaitable[object]) -> float:

@@ -26,6 +26,7 @@ from core.comfyui import (
     new_seed,
 )
 from tests.doubles.comfyui import ComfyUIDouble
+from tests.doubles.local_server import serve
 
 
 @pytest.fixture
@@ -388,13 +389,8 @@ async def broken_server() -> AsyncIterator[str]:
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", fail)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}"
-    await runner.cleanup()
+    async with serve(app) as base_url:
+        yield base_url
 
 
 async def test_a_server_error_is_reported_as_such(broken_server: str) -> None:

@@ -28,6 +28,7 @@ from storage import migrate
 from storage.db import make_engine, make_session_factory
 from storage.models import Post, PostDelivery
 from tests.doubles.llm_server import FakeLLMServer
+from tests.doubles.local_server import serve
 from tests.doubles.telegram_api import TelegramApiDouble
 from tests.e2e.harness import ADMIN, OTHER_ADMIN, Harness, free_port, make_settings
 
@@ -209,12 +210,6 @@ async def webhook_receiver() -> AsyncIterator[WebhookReceiver]:
     found = WebhookReceiver()
     app = web.Application()
     app.router.add_post("/hook", found.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    found.url = f"http://127.0.0.1:{port}/hook"
-    try:
+    async with serve(app) as base_url:
+        found.url = f"{base_url}/hook"
         yield found
-    finally:
-        await runner.cleanup()

@@ -25,6 +25,7 @@ from core.publishing.errors import OutcomeUnknown, PublishRejected, RateLimited,
 from core.publishing.types import ImageRef, Progress, Publication, Target
 from core.webhooks import verify
 from tests.campaigns.helpers import MutableClock
+from tests.doubles.local_server import serve
 from tests.doubles.telegram_api import TelegramApiDouble
 from tests.e2e.harness import free_port
 
@@ -156,14 +157,8 @@ async def receiver() -> AsyncIterator[tuple[Receiver, str]]:
     found = Receiver()
     app = web.Application()
     app.router.add_post("/hook", found.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield found, f"http://127.0.0.1:{port}/hook"
-    finally:
-        await runner.cleanup()
+    async with serve(app) as base_url:
+        yield found, f"{base_url}/hook"
 
 
 async def test_the_webhook_posts_signed_json(receiver: tuple[Receiver, str]) -> None:
