@@ -9,10 +9,11 @@ refused with a reason; one that happens twice (the autumn fold) means the first.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.errors import ValidationFailed
+from core.localtime import NonexistentLocalTime, wall_to_utc
 
 EXAMPLES = "18:30, tomorrow 9:30, fri 10:00, 24.11 18:00, 2026-11-24 18:00 or in 2h"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -102,16 +103,10 @@ def _calendar_day(part: str, today: date) -> date:
 
 def _aware(day: date, at: time, tz: ZoneInfo) -> datetime:
     """Wall time in `tz` → UTC. fold=0 takes the first of a doubled hour; a skipped one fails."""
-    local = datetime.combine(day, at, tzinfo=tz)
-    utc = local.astimezone(UTC)
-    if utc.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
-        raise ValidationFailed(
-            [
-                f"{at:%H:%M} does not exist on {day:%a %d %b} in {tz.key}: the clocks jump "
-                "forward then. Send another time."
-            ]
-        )
-    return utc
+    try:
+        return wall_to_utc(datetime.combine(day, at), tz)
+    except NonexistentLocalTime as exc:
+        raise ValidationFailed([f"{exc}. Send another time."]) from exc
 
 
 def _shown(when: datetime, tz: ZoneInfo) -> str:
