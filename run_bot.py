@@ -2,7 +2,7 @@
 
     python run_bot.py
 
-Settings come from the environment and .env (see ../shared/INTERFACES.md and README).
+Settings come from the environment and .env (see README.md, "Configure it", and .env.example).
 """
 
 from __future__ import annotations

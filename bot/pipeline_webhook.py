@@ -1,4 +1,4 @@
-"""POST /webhooks/pipeline: signed image pipeline callbacks (../shared/INTERFACES.md §3).
+"""POST /webhooks/pipeline: signed image pipeline callbacks (docs/API.md, "Pipeline callbacks").
 
 401 bad or missing signature, 400 stale timestamp or bad JSON, 413 over 1 MiB, 503 when
 PIPELINE_WEBHOOK_SECRET is not set (the feature is off, as the REST API answers without

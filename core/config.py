@@ -2,7 +2,7 @@
 
 They are built once in `bot.settings.load_settings` and passed down; nothing imports a
 global settings object, so tests construct exactly the settings they need.
-Variable names follow ../shared/INTERFACES.md section 1.
+Variable names are the ones README.md lists under "Configure it".
 """
 
 from __future__ import annotations
