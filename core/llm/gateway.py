@@ -59,6 +59,10 @@ class _Call(Generic[T]):
             "max_tokens": request.max_tokens,
             "response_format": structured.response_format(schema),
         }
+        if request.fresh:
+            # Overrides LLM_SEED: a fixed seed would sample the rejected answer again.
+            # provider.complete drops it for providers that take no seed.
+            options["seed"] = random.randrange(2**31)  # noqa: S311 (variety, not crypto)
         messages = structured.with_instruction(request.messages, schema)
         return cls(request=request, schema=schema, messages=messages, options=options)
 
@@ -137,12 +141,15 @@ class LLMGateway:
         return status
 
     async def generate(self, request: LLMRequest, schema: type[T]) -> LLMResult[T]:
-        """A schema-valid answer, or a domain error whose message is safe to show."""
+        """A schema-valid answer, or a domain error whose message is safe to show.
+
+        A `fresh` request always asks the model; its answer still refreshes the cache.
+        """
         models = self._model_chain()
         await self.warm_up()
         call = _Call.start(request, schema)
         key = call.cache_key(models[0])
-        cached = await self._from_cache(call, key)
+        cached = None if request.fresh else await self._from_cache(call, key)
         if cached is not None:
             return cached
         result = await self._first_success(call, models)

@@ -32,6 +32,10 @@ class LLMRequest:
     prompt: PromptRef | None = None
     temperature: float | None = None
     max_tokens: int | None = None
+    # A redo the person asked for (🔄 Regenerate, 🔁 Retry, Re-plan): they rejected the last
+    # answer, so the cache is not read (its entry is refreshed with the new answer) and the
+    # sampling seed is a new one wherever the provider takes a seed.
+    fresh: bool = False
 
 
 @dataclass(frozen=True)

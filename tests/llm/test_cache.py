@@ -138,3 +138,44 @@ async def test_cache_hit_is_served_even_when_the_budget_is_spent(
     await gateway.generate(make_request(), Post)
 
     assert (await gateway.generate(make_request(), Post)).cached
+
+
+async def test_a_fresh_request_skips_the_cache_read_but_refreshes_it(
+    make_gateway: GatewayFactory,
+    llm_server: FakeLLMServer,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    gateway = make_gateway(cache_ttl_s=600)
+    llm_server.reply(GOOD)
+    llm_server.reply({"title": "Another take", "hashtags": ["#new"]})
+    await gateway.generate(make_request(), Post)
+
+    redo = await gateway.generate(replace(make_request(), fresh=True), Post)
+
+    assert (redo.value.title, redo.cached) == ("Another take", False)
+    assert len(llm_server.requests) == 2
+    [entry] = await cache_rows(session_factory)
+    assert "Another take" in entry.output
+    # The same question asked plainly now gets the newer answer, from the cache.
+    again = await gateway.generate(make_request(), Post)
+    assert (again.value.title, again.cached) == ("Another take", True)
+    assert len(llm_server.requests) == 2
+    outcomes = [row.outcome for row in await call_rows(session_factory)]
+    assert outcomes == ["ok", "ok", "cached"]
+
+
+async def test_a_fresh_request_samples_with_a_new_seed(
+    make_gateway: GatewayFactory, llm_server: FakeLLMServer
+) -> None:
+    gateway = make_gateway(seed=42, cache_ttl_s=600)
+    for title in ("One", "Two", "Three"):
+        llm_server.reply({"title": title, "hashtags": []})
+
+    await gateway.generate(make_request(), Post)
+    await gateway.generate(replace(make_request(), fresh=True), Post)
+    await gateway.generate(replace(make_request(), fresh=True), Post)
+
+    seeds = [request["seed"] for request in llm_server.requests]
+    assert seeds[0] == 42  # LLM_SEED for a first ask, as before
+    assert 42 not in seeds[1:] and seeds[1] != seeds[2]
+    assert all(isinstance(seed, int) and seed >= 0 for seed in seeds)
