@@ -3,7 +3,7 @@
 It implements core.comfyui.ComfyAPI; core never sees aiohttp. `comfy_client` builds it
 from the settings (bot/assembly.py).
 
-What the server does is recorded in ../shared/comfyui/CONTRACT.md; the choices here follow
+What the server does is recorded in tests/data/comfyui/CONTRACT.md; the choices here follow
 from it:
 - Each run gets its own websocket client id, "<client_id>-<prompt_id>". ComfyUI keeps one
   socket per client id: a second socket with the same id silently takes over the first,

@@ -1,5 +1,5 @@
 """Turn ComfyUI's JSON (400 bodies, history entries, error events) into plain words and
-plain objects. Pure functions: the shapes are those in ../shared/comfyui/CONTRACT.md."""
+plain objects. Pure functions: the shapes are those in tests/data/comfyui/CONTRACT.md."""
 
 from __future__ import annotations
 

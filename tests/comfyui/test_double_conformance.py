@@ -5,17 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
+from tests.data import COMFYUI_RECORDINGS
 from tests.doubles.comfyui import ComfyUIDouble
 
-RECORDINGS = Path("/work/shared/comfyui")
-if not RECORDINGS.is_dir():  # the repository copy, when the shared folder is not mounted
-    RECORDINGS = Path(__file__).resolve().parents[3] / "shared" / "comfyui"
+RECORDINGS = COMFYUI_RECORDINGS
 HTTP: dict[str, Any] = json.loads((RECORDINGS / "http_samples.json").read_text())
 WS: list[dict[str, Any]] = [
     f["msg"] for f in json.loads((RECORDINGS / "ws_messages.json").read_text())
@@ -23,10 +21,6 @@ WS: list[dict[str, Any]] = [
 QUEUE: dict[str, Any] = json.loads((RECORDINGS / "queue_interrupt.json").read_text())
 JSON_TYPE = "application/json; charset=utf-8"
 GOOD = HTTP["POST /prompt (good)"]["request"]
-
-pytestmark = pytest.mark.skipif(
-    not (RECORDINGS / "http_samples.json").exists(), reason="recordings not available"
-)
 
 
 def shape(value: Any) -> Any:

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from core.comfyui import ImageRef
 from core.comfyui.messages import outcome_from_history, validation_problems
+from tests.data import COMFYUI_RECORDINGS
 
-RECORDINGS = Path("/work/shared/comfyui")
-HTTP: dict[str, Any] = (
-    json.loads((RECORDINGS / "http_samples.json").read_text())
-    if (RECORDINGS / "http_samples.json").exists()
-    else {}
-)
-pytestmark = pytest.mark.skipif(not HTTP, reason="recordings not available")
+HTTP: dict[str, Any] = json.loads((COMFYUI_RECORDINGS / "http_samples.json").read_text())
 
 
 @pytest.mark.parametrize(
@@ -87,7 +81,7 @@ def test_recorded_histories() -> None:
 
 
 def test_a_recorded_interrupt() -> None:
-    recorded = json.loads((RECORDINGS / "queue_interrupt.json").read_text())
+    recorded = json.loads((COMFYUI_RECORDINGS / "queue_interrupt.json").read_text())
     body = {"p": {"outputs": {}, "status": recorded["history status (interrupted)"]}}
 
     outcome = outcome_from_history("p", body)

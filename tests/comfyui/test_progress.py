@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from core.comfyui.progress import RunTracker
 from core.comfyui.types import ImageRef
+from tests.data import COMFYUI_RECORDINGS
 
-RECORDED = Path("/work/shared/comfyui/ws_messages.json")
-FRAMES: list[Any] = (
-    [f["msg"] for f in json.loads(RECORDED.read_text())] if RECORDED.exists() else []
-)
-pytestmark = pytest.mark.skipif(not FRAMES, reason="recordings not available")
+FRAMES: list[Any] = [
+    f["msg"] for f in json.loads((COMFYUI_RECORDINGS / "ws_messages.json").read_text())
+]
 RUN = "2817c885-dedf-49c1-b62e-be2d34bcafd5"
 WORKFLOW = {
     "1": {"class_type": "EmptyImage", "inputs": {}},

@@ -1,6 +1,6 @@
 """A stand-in for an unmodified ComfyUI 0.3.64 server, for tests.
 
-It answers like the recordings in ../shared/comfyui/ (CONTRACT.md, http_samples.json,
+It answers like the recordings in tests/data/comfyui/ (CONTRACT.md, http_samples.json,
 ws_messages.json, queue_interrupt.json): the same status codes, JSON shapes, headers,
 websocket frame order, and the same quirks:
 - `number` counts every POST /prompt, failed ones included; a client prompt_id is kept

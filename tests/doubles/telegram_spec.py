@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.data import TELEGRAM_SPEC
 from tests.doubles.telegram_html import HtmlParseError, ParsedText, parse_html, utf16_len
 
-SPEC_PATH = Path(os.environ.get("TELEGRAM_BOT_API_SPEC", "/work/shared/telegram/bot-api-10.1.json"))
+# The repository copy (tests/data/README.md); TELEGRAM_BOT_API_SPEC tries another version.
+SPEC_PATH = Path(os.environ.get("TELEGRAM_BOT_API_SPEC", str(TELEGRAM_SPEC)))
 
 PRIMITIVES = frozenset({"Integer", "Float", "Boolean", "String", "InputFile"})
 PARSE_MODES = frozenset({"html", "markdown", "markdownv2"})
