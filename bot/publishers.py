@@ -3,6 +3,7 @@
 core.publishing defines the Publisher interface but can't import telegram; this module
 implements it with PTB's Bot, and maps PTB's errors onto the dispatcher's policy: a 429
 waits, a request that never left is retried, a request that may have arrived is unknown.
+Which requests never left, the transport says (bot.telegram_http.RequestNotSent).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from collections.abc import Collection
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-import httpx
 from telegram import Bot, Message
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -28,6 +28,7 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.telegram_http import RequestNotSent
 from core.publishing.alerts import Alert
 from core.publishing.errors import (
     OutcomeUnknown,
@@ -41,9 +42,6 @@ from core.publishing.types import Progress, Publication
 from handlers import schedule_keyboards, schedule_views
 
 log = logging.getLogger(__name__)
-
-# httpx errors raised before a single byte of the request reached Telegram.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 def chat_id_of(address: str) -> int | str:
@@ -59,7 +57,7 @@ def classify(error: TelegramError) -> PublishError:
         return RateLimited(f"Telegram asked to wait {seconds:.0f} s (429).", seconds)
     if isinstance(error, BadRequest | Forbidden | InvalidToken | ChatMigrated | Conflict):
         return PublishRejected(f"Telegram refused it: {error.message}")
-    if isinstance(error, NetworkError) and isinstance(error.__cause__, _NOT_SENT):
+    if isinstance(error, RequestNotSent):  # refused, no DNS, no connection in time
         return TransientError(f"Telegram could not be reached ({error.message}).")
     if isinstance(error, TimedOut):
         return OutcomeUnknown("Telegram did not answer in time; the post may have gone out.")

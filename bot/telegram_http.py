@@ -11,6 +11,10 @@ files are attached. Telegram receives the same bodies, and certificates are chec
 against the same CA bundle (certifi). Proxy variables (`HTTP_PROXY`, `NO_PROXY`, ...)
 are read when the client starts, as httpx reads them, not on every request as aiohttp's
 `trust_env` would (about 100 µs a request).
+
+A request that failed before any of it was written raises an error marked
+`RequestNotSent` (a NetworkError or a TimedOut, as PTB expects): the publisher sends it
+again, while a timeout waiting for the answer may mean Telegram has it (bot/publishers.py).
 """
 
 from __future__ import annotations
@@ -27,7 +31,28 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from yarl import URL
 
+from bot.http_failures import never_sent
+
 Proxy = tuple[URL | None, aiohttp.BasicAuth | None]
+
+
+class RequestNotSent:
+    """Marks a transport error raised before a byte of the request was written: Telegram
+    never saw it, so sending it again cannot post anything twice."""
+
+    __slots__ = ()
+
+
+class CouldNotConnect(RequestNotSent, NetworkError):
+    """No connection: refused, the name did not resolve, the TLS handshake failed."""
+
+    __slots__ = ()
+
+
+class ConnectTimedOut(RequestNotSent, TimedOut):
+    """No connection in time, connecting or waiting for a free one in the pool."""
+
+    __slots__ = ()
 
 
 class AiohttpRequest(BaseRequest):
@@ -113,10 +138,8 @@ class AiohttpRequest(BaseRequest):
                 proxy_auth=proxy_auth,
             ) as response:  # fmt: skip
                 return response.status, await response.read()
-        except TimeoutError as error:  # aiohttp's timeouts subclass it
-            raise TimedOut from error
-        except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+        except (TimeoutError, aiohttp.ClientError) as error:  # aiohttp's timeouts subclass it
+            raise _ptb_error(error) from error
 
     def _proxy_for(self, url: str) -> Proxy:
         """The environment's proxy for the URL's origin, or none; the bot talks to one."""
@@ -138,13 +161,29 @@ class AiohttpRequest(BaseRequest):
         # aiohttp has no write timeout. A plain request's body is a few KiB that the
         # socket takes at once, so the read timeout bounds the wait for the answer. An
         # upload gets one deadline for all of it: connecting, sending and the answer.
-        # Waiting for a pooled connection counts against `connect`, as in httpx.
+        # Waiting for a pooled connection counts against `connect`, as in httpx; that
+        # deadline also makes a connection that never came a ConnectionTimeoutError (not
+        # sent) rather than the upload's `total` running out (maybe sent).
         if files:
             total = _sum(read, write, connect, pool)
-            return aiohttp.ClientTimeout(total=total, sock_connect=connect)
+            return aiohttp.ClientTimeout(
+                total=total, connect=_sum(pool, connect), sock_connect=connect
+            )
         return aiohttp.ClientTimeout(
             total=None, connect=_sum(pool, connect), sock_connect=connect, sock_read=read
         )
+
+
+def _ptb_error(error: TimeoutError | aiohttp.ClientError) -> NetworkError:
+    """PTB's error for a failed request, marked RequestNotSent when none of it left."""
+    if never_sent(error):
+        if isinstance(error, TimeoutError):
+            # Not str(error): aiohttp's message holds the URL, and the URL the bot token.
+            return ConnectTimedOut("Timed out connecting to the Bot API; nothing was sent")
+        return CouldNotConnect(f"aiohttp.{type(error).__name__}: {error}")
+    if isinstance(error, TimeoutError):
+        return TimedOut()
+    return NetworkError(f"aiohttp.{type(error).__name__}: {error}")
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:

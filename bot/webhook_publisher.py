@@ -14,8 +14,15 @@ from typing import Any
 
 import aiohttp
 
+from bot.http_failures import never_sent
 from core.clock import Clock
-from core.publishing.errors import OutcomeUnknown, PublishRejected, RateLimited, TransientError
+from core.publishing.errors import (
+    OutcomeUnknown,
+    PublishError,
+    PublishRejected,
+    RateLimited,
+    TransientError,
+)
 from core.publishing.types import Progress, Publication
 from core.publishing.webhook import EVENT_TYPE, publication_data
 from core.webhooks import signed_headers
@@ -28,7 +35,10 @@ class WebhookPublisher:
         self._url = url
         self._secret = secret
         self._clock = clock
-        self._timeout = aiohttp.ClientTimeout(total=timeout_s, connect=min(timeout_s, 10.0))
+        # Connecting must time out before the whole request does: a connection that never
+        # came means nothing was sent (retried), the total running out may not (unknown).
+        connect = min(timeout_s / 2, 10.0)
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s, connect=connect)
         self._http: aiohttp.ClientSession | None = None
 
     async def close(self) -> None:
@@ -62,15 +72,19 @@ class WebhookPublisher:
         try:
             async with self._http.post(self._url, data=body, headers=headers) as response:
                 return await _outcome(response, msg_id)
-        except aiohttp.ConnectionTimeoutError as error:
-            raise TransientError(f"The webhook did not accept a connection ({error}).") from None
-        except aiohttp.ClientConnectorError as error:
-            raise TransientError(f"The webhook could not be reached ({error.os_error}).") from None
         except (TimeoutError, aiohttp.ClientError) as error:
-            raise OutcomeUnknown(
-                f"The webhook did not answer in time ({type(error).__name__}); it may have "
-                "received the post."
-            ) from None
+            raise _failure(error) from None
+
+
+def _failure(error: TimeoutError | aiohttp.ClientError) -> PublishError:
+    """Retried if the request never left (bot.http_failures), else the receiver may have it."""
+    if isinstance(error, aiohttp.ClientConnectorError):
+        return TransientError(f"The webhook could not be reached ({error.os_error}).")
+    if never_sent(error):
+        return TransientError("The webhook did not accept a connection in time.")
+    return OutcomeUnknown(
+        f"The webhook did not answer ({type(error).__name__}); it may have received the post."
+    )
 
 
 async def _outcome(response: aiohttp.ClientResponse, msg_id: str) -> str:

@@ -7,18 +7,21 @@ server plays a Telegram that is slow, to show each timeout fires.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dtm
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.telegram_http import AiohttpRequest
+from bot.telegram_http import AiohttpRequest, ConnectTimedOut, CouldNotConnect, RequestNotSent
+from tests.doubles.dead_ends import closed_port, full_backlog, silent_server, unresolvable_host
 from tests.doubles.local_server import serve
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
 
@@ -110,10 +113,12 @@ async def slow_telegram() -> AsyncIterator[tuple[str, list[str]]]:
         yield f"{base_url}/bot", seen
 
 
-async def _timed(call: Awaitable[object]) -> float:
+async def _timed(call: Awaitable[object], *, not_sent: bool = False) -> float:
+    """How long until `call` timed out; `not_sent`: the timeout says nothing left."""
     started = time.monotonic()
-    with pytest.raises(TimedOut):
+    with pytest.raises(TimedOut) as timed_out:
         await call
+    assert isinstance(timed_out.value, RequestNotSent) is not_sent
     return time.monotonic() - started
 
 
@@ -148,29 +153,95 @@ async def test_a_slow_upload_times_out(slow_telegram: tuple[str, list[str]]) -> 
     assert seen[1].endswith("multipart/form-data")
 
 
-async def test_waiting_for_a_pooled_connection_times_out(
-    slow_telegram: tuple[str, list[str]],
+@pytest.mark.parametrize("upload", [False, True], ids=["message", "upload"])
+async def test_waiting_for_a_pooled_connection_times_out_and_sends_nothing(
+    slow_telegram: tuple[str, list[str]], upload: bool
 ) -> None:
-    base_url, _ = slow_telegram
+    base_url, seen = slow_telegram
     request = AiohttpRequest(connection_pool_size=1, pool_timeout=0.1, connect_timeout=0.1)
     async with Bot("1:x", base_url=base_url, request=request) as bot:
         holder = asyncio.create_task(bot.send_message(CHAT, "takes the only connection"))
         await asyncio.sleep(0.1)
-        assert await _timed(bot.send_message(CHAT, "waits for it")) < 1.5
+        waiting = bot.send_photo(CHAT, PNG) if upload else bot.send_message(CHAT, "waits")
+        assert await _timed(waiting, not_sent=True) < 1.5
         holder.cancel()
+    assert len(seen) == 2  # getMe and the holder: the one that waited never arrived
 
 
-async def test_an_unreachable_server_is_a_network_error() -> None:
-    request = AiohttpRequest(connect_timeout=1)
+# -- a Telegram that can't be reached: did the request leave? --------------------------------
+
+
+async def test_a_refused_connection_is_a_network_error_that_was_not_sent() -> None:
+    base_url = f"http://127.0.0.1:{closed_port()}"
+    async with _down(base_url, AiohttpRequest(connect_timeout=1)) as bot:
+        with pytest.raises(NetworkError) as error:
+            await bot.send_message(CHAT, "hi")
+
+    assert isinstance(error.value, CouldNotConnect) and not isinstance(error.value, TimedOut)
+    assert "aiohttp.ClientConnectorError: Cannot connect to host" in str(error.value)
+    assert isinstance(error.value.__cause__, aiohttp.ClientConnectorError)
+
+
+async def test_a_name_that_does_not_resolve_was_not_sent() -> None:
+    host = await unresolvable_host()
+    request = AiohttpRequest(connect_timeout=5)
     await request.initialize()
     try:
-        with pytest.raises(NetworkError) as error:
-            await request.post("http://127.0.0.1:9/bot1:x/getMe")  # the discard port: closed
+        with pytest.raises(CouldNotConnect) as error:
+            await request.post(f"http://{host}/bot1:x/getMe")
     finally:
         await request.shutdown()
 
-    assert "aiohttp.ClientConnectorError" in str(error.value)
-    assert not isinstance(error.value, TimedOut)
+    assert isinstance(error.value.__cause__, aiohttp.ClientConnectorDNSError)
+    assert "1:x" not in str(error.value)  # the URL holds the token: never in a message
+
+
+@pytest.mark.parametrize("upload", [False, True], ids=["message", "upload"])
+async def test_no_connection_in_time_is_a_timeout_that_was_not_sent(upload: bool) -> None:
+    request = AiohttpRequest(connect_timeout=0.3, read_timeout=5, media_write_timeout=5)
+    with full_backlog() as base_url:
+        async with _down(base_url, request) as bot:
+            call = bot.send_photo(CHAT, PNG) if upload else bot.send_message(CHAT, "hi")
+            started = time.monotonic()
+            with pytest.raises(ConnectTimedOut) as error:
+                await call
+            assert time.monotonic() - started < 2
+
+    assert isinstance(error.value.__cause__, aiohttp.ConnectionTimeoutError)
+    assert "1:x" not in str(error.value)  # aiohttp's message has the URL, with the token
+
+
+@pytest.mark.parametrize("hang_up", [False, True], ids=["no-answer", "hung-up"])
+async def test_a_request_read_and_not_answered_may_have_arrived(hang_up: bool) -> None:
+    async with (
+        silent_server(read=True, hang_up=hang_up) as server,
+        _down(server.url, AiohttpRequest(read_timeout=0.3)) as bot,
+    ):
+        with pytest.raises(NetworkError) as error:
+            await bot.send_message(CHAT, "hello there")
+
+    assert not isinstance(error.value, RequestNotSent)
+    assert isinstance(error.value, TimedOut) is not hang_up
+    [arrived] = server.requests
+    assert arrived.startswith(b"POST /bot1:x/sendMessage") and b"hello+there" in arrived
+
+
+async def test_a_server_that_accepts_and_never_reads_may_have_the_request() -> None:
+    async with silent_server(read=False) as server:
+        async with _down(server.url, AiohttpRequest(read_timeout=0.3)) as bot:
+            assert await _timed(bot.send_message(CHAT, "hi"), not_sent=False) < 1.5
+        assert server.connections == 1
+
+
+@contextlib.asynccontextmanager
+async def _down(base_url: str, request: AiohttpRequest) -> AsyncIterator[Bot]:
+    """A Bot on a transport that is up, for a Telegram that went away after start-up
+    (Bot.initialize would ask it getMe)."""
+    await request.initialize()
+    try:
+        yield Bot("1:x", base_url=f"{base_url}/bot", request=request)
+    finally:
+        await request.shutdown()
 
 
 async def test_it_must_be_initialized_and_can_start_again(telegram_api: TelegramApiDouble) -> None:

@@ -232,7 +232,8 @@ class TelegramApiDouble:
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    async def start(self) -> None:
+    async def start(self, port: int = 0) -> None:
+        """Serve on `port` (a free one by default: a Telegram that comes back takes its own)."""
         await asyncio.to_thread(load_spec)  # parse the spec off the event loop
         self._stopping = False
         app = web.Application()
@@ -240,7 +241,7 @@ class TelegramApiDouble:
         app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._handle_file)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", port)
         await site.start()
         self._runner = runner
         self._port = int(runner.addresses[0][1])

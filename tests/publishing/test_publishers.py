@@ -10,18 +10,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from aiohttp import web
 from aiosmtpd.controller import Controller
 from telegram import Bot
-from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.error import RetryAfter
 
 from bot.publishers import TelegramChannelPublisher, classify
 from bot.webhook_publisher import WebhookPublisher
 from core.config import SMTPSettings
 from core.publishing.email import EmailPublisher
-from core.publishing.errors import OutcomeUnknown, PublishRejected, RateLimited, TransientError
+from core.publishing.errors import PublishRejected, RateLimited, TransientError
 from core.publishing.types import ImageRef, Progress, Publication, Target
 from core.webhooks import verify
 from tests.campaigns.helpers import MutableClock
@@ -104,27 +103,6 @@ async def test_telegram_answers_map_onto_the_policy(
         )
     if isinstance(caught.value, RateLimited):
         assert caught.value.retry_after_s == 3
-
-
-def _caused(error: Exception, cause: BaseException) -> Exception:
-    error.__cause__ = cause
-    return error
-
-
-@pytest.mark.parametrize(
-    ("error", "expected"),
-    [
-        (_caused(TimedOut(), httpx.ReadTimeout("read")), OutcomeUnknown),
-        (_caused(TimedOut(), httpx.ConnectTimeout("connect")), TransientError),
-        (_caused(TimedOut(), httpx.PoolTimeout("pool")), TransientError),
-        (_caused(NetworkError("x"), httpx.ConnectError("refused")), TransientError),
-        (_caused(NetworkError("x"), httpx.ReadError("reset")), OutcomeUnknown),
-        (NetworkError("Bad Gateway (502)"), TransientError),
-        (BadRequest("Chat not found"), PublishRejected),
-    ],
-)
-def test_transport_errors_tell_sent_from_maybe_sent(error: Exception, expected: type) -> None:
-    assert isinstance(classify(error), expected)  # type: ignore[arg-type]
 
 
 def test_retry_after_becomes_seconds() -> None:
