@@ -12,11 +12,13 @@ from telegram import Update
 
 from bot.context import BotContext
 from core.conversations import Conversation
-from handlers import campaign_flow, campaign_planning, campaign_preview
+from handlers import campaign_date_step, campaign_flow, campaign_planning, campaign_preview
 from handlers.campaign_dialog import Button, Who, dispatch, save, send, text_of
 from handlers.campaign_keyboards import KIND, personas_keyboard
 from handlers.campaign_steps import (
     BY_STATE,
+    DATES,
+    DATES_CHECK,
     EDIT_CAPTION,
     EDIT_TIME,
     FAILED,
@@ -29,6 +31,9 @@ BUTTONS: dict[str, Button] = {
     "pick": campaign_flow.pick_persona,
     "opt": campaign_flow.pick_option,
     "own": campaign_flow.type_own,
+    "dy": campaign_date_step.confirm,
+    "dr": campaign_date_step.retype,
+    "dc": campaign_date_step.choose,
     "cnt": campaign_flow.back_to_count,
     "dt": campaign_flow.back_to_dates,
     "pg": campaign_preview.page,
@@ -62,7 +67,9 @@ async def on_button(update: Update, context: BotContext) -> None:
 async def on_text(update: Update, context: BotContext, state: Conversation) -> None:
     """A message while a campaign conversation is open: the answer to the current step."""
     who, text = Who.of(update), text_of(update)
-    if state.state in BY_STATE:
+    if state.state in (DATES, DATES_CHECK):
+        await campaign_date_step.on_text(context, who, state, text)
+    elif state.state in BY_STATE:
         await campaign_flow.accept(context, who, state, text)
     elif state.state in (EDIT_CAPTION, EDIT_TIME):
         await campaign_preview.on_edit_text(context, who, state, text)

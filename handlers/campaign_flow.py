@@ -20,11 +20,9 @@ from handlers.campaign_dialog import (
     drop_keyboard,
     edit,
     load,
-    local_today,
     message_id_of,
     save,
     send,
-    zone,
 )
 from handlers.campaign_keyboards import PERSONA_STEP, step_keyboard
 from handlers.campaign_planning import start as start_planning
@@ -52,7 +50,7 @@ async def ask(context: BotContext, who: Who, state: str, data: dict[str, Any]) -
 
 async def accept(context: BotContext, who: Who, state: Conversation, text: str) -> None:
     try:
-        added = read_answer(state.state, text, local_today(context), zone(context))
+        added = read_answer(state.state, text)
     except StepInputError as error:
         await send(context, who, f"⚠️ {escape(str(error))}\nPlease send it again, or /cancel.")
         return

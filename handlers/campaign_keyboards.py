@@ -35,6 +35,19 @@ def step_keyboard(step: Step) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+def dates_check_keyboard(revision: int) -> InlineKeyboardMarkup:
+    """Under the echo of the dates read (handlers/campaign_date_step.py)."""
+    return InlineKeyboardMarkup(
+        [[_button("✅ Yes", "dy", 0, revision), _button("✏️ Retype", "dr", 0, revision)]]
+    )
+
+
+def date_choices_keyboard(labels: list[str], revision: int) -> InlineKeyboardMarkup:
+    """The common ranges offered after two failed tries; a label shows its dates."""
+    buttons = [_button(label, "dc", index, revision) for index, label in enumerate(labels)]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
 def retry_keyboard(run: int) -> InlineKeyboardMarkup:
     """Carries the failed run's id: a second tap finds a newer run and does nothing."""
     return InlineKeyboardMarkup([[_button("🔁 Retry", "retry", run)]])

@@ -18,14 +18,13 @@ from bot.keyboards import CallbackKey
 from core.campaigns.models import CampaignPlan
 from core.conversations import Conversation
 from core.errors import ValidationFailed
-from handlers.campaign_dates import DateInputError, parse_when
+from core.timegrammar import DateInputError, read_moment
 from handlers.campaign_dialog import (
     STALE,
     Who,
     bullet_list,
     edit,
     load,
-    local_today,
     save,
     send,
     zone,
@@ -133,7 +132,8 @@ def _edit_prompt(context: BotContext, plan: CampaignPlan, index: int, target: st
     tz = zone(context)
     now = when_long(plan.posts[index].scheduled_at, tz)
     return (
-        f"Send the new date and time for post {number}, like “3 Dec 18:00” ({tz.key}). Now: {now}."
+        f"Send the new date and time for post {number}, like “3 Dec 18:00” or “tomorrow 9:30” "
+        f"({tz.key}). Now: {now}."
     )
 
 
@@ -164,8 +164,8 @@ async def on_edit_text(context: BotContext, who: Who, state: Conversation, text:
 def _changes(context: BotContext, state: str, text: str) -> dict[str, Any]:
     if state == EDIT_CAPTION:
         return {"caption_draft": text.strip()}
-    when = parse_when(text, local_today(context), zone(context))
-    return {"scheduled_at": when.isoformat()}
+    when = read_moment(text, now=context.services.clock.now(), tz=zone(context))
+    return {"scheduled_at": when.astimezone(zone(context)).isoformat()}
 
 
 def _problems_of_post(context: BotContext, plan: dict[str, Any], index: int) -> list[str]:

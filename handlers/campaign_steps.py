@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from core.campaigns.models import MAX_POSTS
-from handlers.campaign_dates import DateInputError, parse_date_range
 
 PREFIX = "campaign:"
 PERSONA = "campaign:persona"
@@ -16,6 +13,7 @@ GOAL = "campaign:goal"
 TONE = "campaign:tone"
 AUDIENCE = "campaign:audience"
 DATES = "campaign:dates"
+DATES_CHECK = "campaign:dates_check"  # the dates read, echoed back: ✅ Yes / ✏️ Retype
 COUNT = "campaign:count"
 FORMATS = "campaign:formats"
 PLANNING = "campaign:planning"
@@ -60,7 +58,8 @@ STEPS: tuple[Step, ...] = (
     Step(AUDIENCE, 4, "Audience", "Who is the audience?\n<i>e.g. Home lovers in Berlin, 25–45</i>"),
     Step(
         DATES, 5, "Dates",
-        "When should the campaign run?\n<i>e.g. 1 Dec – 14 Dec, or 2026-12-01 to 2026-12-14</i>",
+        "When should the campaign run?\n<i>e.g. next week, from tomorrow for two weeks, "
+        "all of January, Dec 1-14, or 1/12 – 14/12</i>",
     ),
     Step(
         COUNT, 6, "Posts", f"How many posts (1–{MAX_POSTS})? Tap one or send a number.",
@@ -83,10 +82,9 @@ def next_state(state: str) -> str | None:
     return states[index] if index < len(states) else None
 
 
-def read_answer(state: str, text: str, today: date, tz: ZoneInfo) -> dict[str, Any]:
-    """The data an answer adds; StepInputError says what was wrong."""
-    if state == DATES:
-        return _dates(text, today, tz)
+def read_answer(state: str, text: str) -> dict[str, Any]:
+    """The data an answer adds; StepInputError says what was wrong. (The dates are read
+    and confirmed by handlers/campaign_date_step.py.)"""
     if state == COUNT:
         return {"post_count": _count(text)}
     key = {GOAL: "goal", TONE: "tone", AUDIENCE: "audience", FORMATS: "format_mix"}[state]
@@ -110,14 +108,6 @@ def _count(text: str) -> int:
     if not 1 <= count <= MAX_POSTS:
         raise StepInputError(f"{count} won't do: send a number from 1 to {MAX_POSTS}.")
     return count
-
-
-def _dates(text: str, today: date, tz: ZoneInfo) -> dict[str, Any]:
-    try:
-        start, end = parse_date_range(text, today, tz.key)
-    except DateInputError as error:
-        raise StepInputError(str(error)) from None
-    return {"start_date": start.isoformat(), "end_date": end.isoformat()}
 
 
 def plan_request_data(data: dict[str, Any]) -> dict[str, Any]:

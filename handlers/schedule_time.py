@@ -15,7 +15,7 @@ from bot.keyboards import CallbackKey
 from core.conversations import Conversation
 from core.errors import CopilotError, InvalidTransition, ValidationFailed
 from core.publishing.service import SCHEDULABLE
-from core.publishing.timeparse import parse_when
+from core.timegrammar import read_moment
 from handlers import schedule_keyboards as kb
 from handlers import schedule_views as views
 from handlers.telegram_io import edit_html
@@ -48,7 +48,7 @@ async def on_time_text(update: Update, context: BotContext, state: Conversation)
     tz = services.settings.app.tz
     post_id = int(state.data["post_id"])
     try:
-        at = parse_when(message.text or "", now=services.clock.now(), tz=tz)
+        at = read_moment(message.text or "", now=services.clock.now(), tz=tz)
         item = await services.publishing.scheduling.schedule(post_id, at, user.id)
     except ValidationFailed as error:
         await message.reply_text(f"{error} Or /cancel.")

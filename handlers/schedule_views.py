@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from core.publishing.agenda import Agenda, PlanItem
 from core.publishing.alerts import Alert
-from core.publishing.timeparse import EXAMPLES
+from core.timegrammar import MOMENT_EXAMPLES as EXAMPLES
 
 MAX_TEXT = 4096
 PREVIEW = 300

@@ -101,6 +101,13 @@ def buttons(call: RecordedCall) -> dict[str, str]:
     return {b["text"]: b["callback_data"] for row in markup["inline_keyboard"] for b in row}
 
 
+async def confirm_dates(harness: Harness) -> RecordedCall:
+    """Step 5 echoes the dates it read ("…, Europe/Berlin: OK?"); tap ✅ Yes."""
+    echo = await harness.said(f"{TZ.key}: OK?")
+    harness.tap(harness.message_id_of(echo), buttons(echo)["✅ Yes"])
+    return echo
+
+
 def message_buttons(harness: Harness, message_id: int, chat_id: int = ADMIN) -> dict[str, str]:
     """The buttons a message shows now, after any edits."""
     for message in harness.api.messages_in(chat_id):

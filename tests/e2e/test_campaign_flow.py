@@ -20,6 +20,7 @@ from tests.e2e.campaign_support import (
     bot_on,
     buttons,
     campaign_days,
+    confirm_dates,
     count_rows,
     make_persona,
     message_buttons,
@@ -51,6 +52,7 @@ async def _answer_steps(harness: Harness, start: date, end: date) -> RecordedCal
     harness.send("Home lovers in Berlin")
     await harness.said("When should the campaign run")
     harness.send(f"{start:%Y-%m-%d} to {end:%Y-%m-%d}")
+    await confirm_dates(harness)
     await harness.said("How many posts")
     harness.send("3")
     return await harness.said("Which formats")
@@ -155,6 +157,7 @@ async def test_bad_dates_are_explained_and_the_step_kept(
     harness.send(text.format(start=start.isoformat(), end=end.isoformat()))
     await harness.said(reason)
     harness.send(f"{start:%d.%m.%Y} - {end:%d.%m.%Y}")
+    await confirm_dates(harness)
     await harness.said("How many posts")
     async with harness.bot.services.sessions() as session:
         row = (await session.execute(select(ConversationState))).scalar_one()

@@ -1,16 +1,21 @@
-"""Dates as people type them in the /campaign conversation, read in TIMEZONE."""
+"""Dates as people type them in the /campaign conversation, read in TIMEZONE.
+
+These were handlers/campaign_dates.py's cases; core.timegrammar now reads them (one
+grammar for /campaign and /schedule). tests/timegrammar/test_ranges.py has the new phrases.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.campaign_dates import DateInputError, parse_date_range, parse_when
+from core.timegrammar import DateInputError, read_moment, read_range
 
 TODAY = date(2026, 11, 21)
 TZ = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 11, 21, 11, 0, tzinfo=UTC)  # noon in Berlin on TODAY
 
 
 @pytest.mark.parametrize(
@@ -32,7 +37,8 @@ TZ = ZoneInfo("Europe/Berlin")
     ],
 )
 def test_ranges_people_type(text: str, start: date, end: date) -> None:
-    assert parse_date_range(text, TODAY, "Europe/Berlin") == (start, end)
+    found = read_range(text, TODAY, TZ)
+    assert (found.start, found.end) == (start, end)
 
 
 @pytest.mark.parametrize(
@@ -43,13 +49,13 @@ def test_ranges_people_type(text: str, start: date, end: date) -> None:
         ("2026-12-14 to 2026-12-01", "is before the start"),
         ("2026-12-01 to 2028-01-01", "must end within 365 days"),
         ("31 Feb – 3 Mar 2027", "is not a real date"),
-        ("next week", "like “1 Dec – 14 Dec”"),
+        ("sometime soon", "like “1 Dec – 14 Dec”, “next week”, “from tomorrow for two weeks”"),
         ("1 Smarch – 3 Smarch", "like “1 Dec – 14 Dec”"),
     ],
 )
 def test_bad_ranges_say_why(text: str, reason: str) -> None:
     with pytest.raises(DateInputError, match=reason):
-        parse_date_range(text, TODAY, "Europe/Berlin")
+        read_range(text, TODAY, TZ)
 
 
 @pytest.mark.parametrize(
@@ -63,10 +69,10 @@ def test_bad_ranges_say_why(text: str, reason: str) -> None:
     ],
 )
 def test_one_post_time(text: str, expected: datetime) -> None:
-    assert parse_when(text, TODAY, TZ) == expected
+    assert read_moment(text, now=NOW, tz=TZ) == expected
 
 
 @pytest.mark.parametrize("text", ["tomorrow", "3 Dec", "3 Dec 25:00", "3 Dec 13pm"])
 def test_bad_times_are_refused(text: str) -> None:
     with pytest.raises(DateInputError):
-        parse_when(text, TODAY, TZ)
+        read_moment(text, now=NOW, tz=TZ)
