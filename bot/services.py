@@ -14,6 +14,7 @@ from core.campaigns.planner import CampaignPlanner
 from core.campaigns.service import CampaignService
 from core.clock import Clock
 from core.conversations import ConversationStore
+from core.inflight import CardsInFlight
 from core.llm.gateway import LLMGateway
 from core.metrics import Metrics
 from core.personas.service import PersonaService
@@ -42,6 +43,11 @@ class Services:
     api_settings: ApiSettings
     pipeline: PipelineService
     publishing: Publishing
+
+    @cached_property
+    def cards(self) -> CardsInFlight:
+        """Cards showing "Writing…": one model call per item, restored after a restart."""
+        return CardsInFlight(self.sessions, self.clock)
 
     @cached_property
     def post_regenerator(self) -> PostRegenerator:

@@ -3,6 +3,7 @@
 from storage.base import Base
 from storage.models.api import IdempotencyKey, RateLimitWindow
 from storage.models.campaigns import Campaign, ContentPillar, Persona
+from storage.models.cards import CardInFlight
 from storage.models.conversation import ConversationState
 from storage.models.inbox import InboxUpdate
 from storage.models.llm import BudgetDay, LLMCacheEntry, LLMCall
@@ -16,6 +17,7 @@ __all__ = [
     "Base",
     "BudgetDay",
     "Campaign",
+    "CardInFlight",
     "ContentPillar",
     "ConversationState",
     "IdempotencyKey",
