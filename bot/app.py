@@ -25,6 +25,7 @@ from handlers import (
     common,
     image_buttons,
     images,
+    interrupted,
     persona,
     persona_upload,
     post_regenerate,
@@ -120,6 +121,8 @@ def _after_update(services: Services) -> AfterUpdate:
 async def post_init(application: BotApplication) -> None:
     commands = [BotCommand(name, description) for name, description in common.COMMANDS]
     await application.bot.set_my_commands(commands)
+    # Before the first update: a card a restart left on "Writing…" gets its buttons back.
+    await interrupted.restore_cards(application)
 
 
 async def post_shutdown(application: BotApplication) -> None:

@@ -56,21 +56,26 @@ async def start(context: BotContext, who: Who, data: dict[str, Any]) -> None:
     await _launch(context, who, data, status.message_id)
 
 
-async def _launch(context: BotContext, who: Who, data: dict[str, Any], status_id: int) -> None:
+async def _launch(
+    context: BotContext, who: Who, data: dict[str, Any], status_id: int, *, fresh: bool = False
+) -> None:
+    """`fresh` for a Retry or a Re-plan: the model is asked again, never the LLM cache."""
     run = secrets.randbelow(2**31)
     await save(context, who, PLANNING, {**data, "run": run, "status_id": status_id})
     request = PlanRequest.checked(plan_request_data(data))
     context.application.create_task(
-        _plan(context, who, request, run, status_id), name=f"campaign-plan:{who.chat_id}:{run}"
+        _plan(context, who, request, run, status_id, fresh),
+        name=f"campaign-plan:{who.chat_id}:{run}",
     )
 
 
 async def _plan(
-    context: BotContext, who: Who, request: PlanRequest, run: int, status_id: int
+    context: BotContext, who: Who, request: PlanRequest, run: int, status_id: int, fresh: bool
 ) -> None:
+    planner = context.services.planner
     try:
         async with typing(context.bot, who.chat_id):
-            preview = await context.services.planner.preview(request, user_id=who.user_id)
+            preview = await planner.preview(request, user_id=who.user_id, fresh=fresh)
     except CopilotError as error:
         log.info("campaign planning failed", extra={"chat_id": who.chat_id, "reason": str(error)})
         await _failed(context, who, run, status_id, str(error))
@@ -119,7 +124,7 @@ async def retry(query: CallbackQuery, context: BotContext, who: Who, key: Callba
     status_id = query.message.message_id
     count = int(state.data["post_count"])
     await edit(context, who, status_id, planning_text(str(state.data["persona_name"]), count))
-    await _launch(context, who, state.data, status_id)
+    await _launch(context, who, state.data, status_id, fresh=True)
 
 
 async def still_planning(context: BotContext, who: Who, state: Conversation) -> None:
@@ -141,7 +146,7 @@ async def replan(query: CallbackQuery, context: BotContext, who: Who, key: Callb
     await _remove(context, who, int(data["detail_id"]))
     summary_id = int(data["summary_id"])
     await edit(context, who, summary_id, planning_text(str(data["persona_name"]), count))
-    await _launch(context, who, data, summary_id)
+    await _launch(context, who, data, summary_id, fresh=True)
 
 
 async def _remove(context: BotContext, who: Who, message_id: int) -> None:

@@ -1,11 +1,13 @@
 """🔄 Regenerate on a post card (`pst:rg:<id>:<revision>`): the model rewrites its caption.
 
-The tap is answered at once and the card says the model is writing, its buttons off so a
-second tap can't start a second call; "typing…" shows meanwhile. The model runs in a
-background task, so neither this chat nor any other waits on it. The card then shows the
-new caption and hashtags, or why there are none and a 🔁 Retry button: a failed call, a
-spent budget or a timeout change nothing, and a post edited or decided meanwhile keeps
-its words (core.posts.regenerate).
+The tap is answered at once and the card says the model is writing, its buttons off;
+"typing…" shows meanwhile. The card is claimed in core.inflight, so a second tap (or a
+second admin, or a second replica) starts no second call, and a restart mid-call puts
+the card back (handlers.interrupted). The model runs in a background task, so neither
+this chat nor any other waits on it. The card then shows the new caption and hashtags,
+says the model wrote the same caption again, or says why there are none with a 🔁 Retry
+button: a failed call, a spent budget or a timeout change nothing, and a post edited or
+decided meanwhile keeps its words (core.posts.regenerate).
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from telegram import Update
 
 from bot.context import BotContext
 from core.errors import AlreadyDecided, CopilotError, InvalidTransition, NotFound
+from core.inflight import CardKind
 from handlers.campaign_dialog import STALE, Who, edit, key_of
 from handlers.post_review import show_at
 from handlers.post_views import KIND
 from handlers.telegram_io import typing
+from handlers.views import REPEATED
 
 ACTION = "rg"
 WRITING = "✍️ Writing a new caption and hashtags…"
@@ -33,33 +37,40 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(STALE)
         return
     who = Who.of(update)
-    writing = _writing(context)
-    if (key.item_id, key.revision) in writing:  # a second tap before the card changed
-        await query.answer("Already writing a new caption for this post…")
-        return
     try:
         current = await context.services.posts.editable_at(key.item_id, key.revision)
     except (AlreadyDecided, InvalidTransition, NotFound) as error:
         await query.answer(f"{error} Nothing was regenerated.", show_alert=True)
         await _redraw(context, who, message.message_id, key.item_id)
         return
-    writing.add((key.item_id, key.revision))
-    await query.answer("Writing a new caption…")
-    await show_at(context, who, message.message_id, current, note=WRITING, buttons=False)
-    context.application.create_task(
-        _write(context, who, message.message_id, key.item_id, key.revision),
-        update=update,
-        name=f"regenerate-post:{key.item_id}:{message.message_id}",
-    )
+    cards = context.services.cards
+    claim = await cards.claim(
+        CardKind.POST, key.item_id, chat_id=who.chat_id, message_id=message.message_id,
+        user_id=who.user_id,
+    )  # fmt: skip
+    if claim is None:  # a second tap before the card changed, or another admin
+        await query.answer("Already writing a new caption for this post…")
+        return
+    try:
+        await query.answer("Writing a new caption…")
+        await show_at(context, who, message.message_id, current, note=WRITING, buttons=False)
+        context.application.create_task(
+            _write(context, who, message.message_id, key.item_id, key.revision, claim),
+            update=update,
+            name=f"regenerate-post:{key.item_id}:{message.message_id}",
+        )
+    except BaseException:
+        await cards.release(claim)
+        raise
 
 
 async def _write(
-    context: BotContext, who: Who, message_id: int, post_id: int, revision: int
+    context: BotContext, who: Who, message_id: int, post_id: int, revision: int, claim: int
 ) -> None:
     try:
         await _write_and_show(context, who, message_id, post_id, revision)
     finally:
-        _writing(context).discard((post_id, revision))
+        await context.services.cards.release(claim)
 
 
 async def _write_and_show(
@@ -68,7 +79,7 @@ async def _write_and_show(
     regenerator = context.services.post_regenerator
     try:
         async with typing(context.bot, who.chat_id):
-            view = await regenerator.regenerate(post_id, revision, who.user_id)
+            redone = await regenerator.regenerate(post_id, revision, who.user_id)
     except (AlreadyDecided, InvalidTransition, NotFound) as error:
         await _redraw(context, who, message_id, post_id, f"⚠️ {escape(str(error))}")
         return
@@ -78,16 +89,7 @@ async def _write_and_show(
     except Exception:
         await _failed(context, who, message_id, post_id, "something went wrong on my side.")
         raise  # logged by the error handler
-    await show_at(context, who, message_id, view, note=DONE)
-
-
-def _writing(context: BotContext) -> set[tuple[int, int]]:
-    """(post, revision) pairs being rewritten in this process: a double tap starts one call.
-
-    Across replicas the revision check in core still stores one answer at most.
-    """
-    writing: set[tuple[int, int]] = context.bot_data.setdefault("regenerating_posts", set())
-    return writing
+    await show_at(context, who, message_id, redone.view, note=REPEATED if redone.repeated else DONE)
 
 
 async def _failed(

@@ -6,15 +6,7 @@ once, produce one transition, and the second tap is told it was already done.
 
 from __future__ import annotations
 
-from html import escape
-
-from telegram import (
-    CallbackQuery,
-    ForceReply,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Update,
-)
+from telegram import CallbackQuery, ForceReply, Update
 from telegram.constants import ParseMode
 
 from bot.context import BotContext
@@ -22,10 +14,9 @@ from bot.keyboards import SUGGESTION, CallbackKey, page_keyboard, suggestion_key
 from core.conversations import Conversation
 from core.errors import AlreadyDecided, CopilotError, NotFound
 from core.suggestions.models import SuggestionView
-from handlers import campaign_router, images, post_review, schedule
+from handlers import campaign_router, images, post_review, schedule, suggestion_regenerate
 from handlers.campaign_dialog import Who
-from handlers.image_keyboards import generate_images_button
-from handlers.telegram_io import edit_html, typing
+from handlers.suggestion_cards import show_at
 from handlers.views import suggestion_card
 
 PAGE_SIZE = 5
@@ -83,7 +74,7 @@ async def on_suggestion_button(update: Update, context: BotContext) -> None:
         return
     user_id = update.effective_user.id
     if key.action == "rg":
-        await _regenerate(query, context, key, user_id)
+        await suggestion_regenerate.on_tap(query, context, key, user_id)
     elif key.action == "ed":
         await _start_edit(query, context, key, user_id)
     elif key.action in {"ap", "rj"}:
@@ -122,37 +113,8 @@ async def _post_as_text(
     if message is None:
         return
     view = await context.services.suggestions.get(key.item_id)
-    await _show_at(context, message.chat.id, message.message_id, view, next_steps=False)
+    await show_at(context, message.chat.id, message.message_id, view, next_steps=False)
     await schedule.offer_time(context, message.chat.id, post_id)
-
-
-async def _regenerate(
-    query: CallbackQuery, context: BotContext, key: CallbackKey, user_id: int
-) -> None:
-    await query.answer("Writing a new version…")
-    message = query.message
-    if message is None:
-        return
-    context.application.create_task(_regenerate_in_background(query, context, key, user_id))
-
-
-async def _regenerate_in_background(
-    query: CallbackQuery, context: BotContext, key: CallbackKey, user_id: int
-) -> None:
-    message = query.message
-    assert message is not None
-    service = context.services.suggestions
-    try:
-        async with typing(context.bot, message.chat.id):
-            view = await service.regenerate(key.item_id, key.revision, user_id)
-    except CopilotError as error:
-        await context.bot.send_message(
-            message.chat.id, f"⚠️ Couldn't regenerate: {escape(str(error))}",
-            parse_mode=ParseMode.HTML,
-        )  # fmt: skip
-        await _refresh_card(query, context, key.item_id)
-        return
-    await _show(query, context, view)
 
 
 async def _start_edit(
@@ -203,7 +165,7 @@ async def on_text(update: Update, context: BotContext) -> None:
         await message.reply_text(f"{error} Send the caption again, or /cancel.")
         return
     await conversations.clear(chat.id, user.id)
-    await _show_at(context, chat.id, int(data["message_id"]), view)
+    await show_at(context, chat.id, int(data["message_id"]), view)
     await message.reply_text(f"Caption of suggestion #{view.id} updated. The card above shows it.")
 
 
@@ -217,34 +179,4 @@ async def _refresh_card(query: CallbackQuery, context: BotContext, suggestion_id
 
 async def _show(query: CallbackQuery, context: BotContext, view: SuggestionView) -> None:
     if query.message is not None:
-        await _show_at(context, query.message.chat.id, query.message.message_id, view)
-
-
-async def _show_at(
-    context: BotContext,
-    chat_id: int,
-    message_id: int,
-    view: SuggestionView,
-    *,
-    next_steps: bool = True,
-) -> None:
-    tz = context.services.settings.app.tz
-    markup = suggestion_keyboard(view.id, view.revision) if view.status == "pending" else None
-    if view.status == "approved" and next_steps:
-        markup = _after_approval(view)
-    await edit_html(context.bot, chat_id, message_id, suggestion_card(view, tz), markup)
-
-
-def _after_approval(view: SuggestionView) -> InlineKeyboardMarkup | None:
-    """An approved suggestion is a draft post: it needs its images, or to go out as text."""
-    if view.post_id is None:
-        return None
-    as_text = CallbackKey(SUGGESTION, "tx", view.id, view.revision).encode()
-    return InlineKeyboardMarkup(
-        [
-            [
-                generate_images_button(view.post_id),
-                InlineKeyboardButton("📝 Text only", callback_data=as_text),
-            ]
-        ]
-    )
+        await show_at(context, query.message.chat.id, query.message.message_id, view)

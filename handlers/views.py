@@ -8,6 +8,11 @@ from zoneinfo import ZoneInfo
 from core.suggestions.models import SuggestionView
 
 MAX_TEXT = 4096
+# Under a card whose 🔄 Regenerate brought back the words the person had just turned down.
+REPEATED = "🔁 The model wrote the same text again — tap 🔄 to try once more or ✏️ Edit it yourself."
+# Under a card whose model call a restart cut off (handlers.interrupted).
+INTERRUPTED = "⚠️ Interrupted by a restart; tap 🔄 to try again."
+
 STATUS_LABEL = {
     "pending": "⏳ waiting for review",
     "approved": "✅ approved",
@@ -15,7 +20,8 @@ STATUS_LABEL = {
 }
 
 
-def suggestion_card(view: SuggestionView, tz: ZoneInfo) -> str:
+def suggestion_card(view: SuggestionView, tz: ZoneInfo, note: str = "") -> str:
+    """The card; `note` (HTML) is a passing remark under it, such as "writing…"."""
     when = view.when.astimezone(tz).strftime("%a %d %b %Y, %H:%M")
     products = ", ".join(escape(p) for p in view.products) or "none"
     lines = [
@@ -34,6 +40,8 @@ def suggestion_card(view: SuggestionView, tz: ZoneInfo) -> str:
     ]
     if view.post_id is not None:
         lines += ["", f"Saved as draft post #{view.post_id}."]
+    if note:
+        lines += ["", f"<i>{note}</i>"]
     return _fit("\n".join(lines))
 
 

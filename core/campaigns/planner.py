@@ -6,7 +6,7 @@ calls CampaignService.create(preview.plan, actor=..., model=preview.model).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -94,13 +94,18 @@ class CampaignPlanner:
         self._clock = clock
         self._tz = tz
 
-    async def preview(self, request: PlanRequest, *, user_id: int) -> PlanPreview:
-        """Raises NotFound (persona), LLMError, or ValidationFailed with one line per problem."""
+    async def preview(
+        self, request: PlanRequest, *, user_id: int, fresh: bool = False
+    ) -> PlanPreview:
+        """Raises NotFound (persona), LLMError, or ValidationFailed with one line per problem.
+
+        `fresh` for a Retry or a Re-plan: the person wants a new answer, not the cached one.
+        """
         persona = await self._personas.get(request.persona_id)
         now = self._clock.now()
         variables = self.variables(request, persona, now)
         rendered = self._prompts.render(TEMPLATE, variables, variant_key=str(user_id))
-        result = await self._llm.generate(rendered, PlanDraft)
+        result = await self._llm.generate(replace(rendered, fresh=fresh), PlanDraft)
         plan = validate_plan(result.value.to_plan(persona.id), now=now, tz=self._tz)
         notes = tuple(_warnings(plan, request, persona, self._tz))
         return PlanPreview(persona, plan, result.model, result.call_id, notes)

@@ -7,6 +7,7 @@ decided meanwhile is never overwritten, and a failed or invalid answer stores no
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,7 @@ from core.personas.service import PersonaService
 from core.posts.captions import limit_for, published_length
 from core.posts.service import PostService
 from core.posts.views import PostView
+from core.redo import Redone, same_text
 from core.suggestions.models import HASHTAG_PATTERN
 from core.suggestions.ports import PromptRenderer, StructuredLLM
 
@@ -88,16 +90,23 @@ class PostRegenerator:
         self._llm = llm
         self._tz = tz
 
-    async def regenerate(self, post_id: int, revision: int, user_id: int) -> PostView:
+    async def regenerate(self, post_id: int, revision: int, user_id: int) -> Redone[PostView]:
         """Raises AlreadyDecided (the card is stale, or lost a race), InvalidTransition (the
         caption is final), NotFound, LLMError (budget and timeout included) or
-        ValidationFailed; in every one of those cases the post is unchanged."""
+        ValidationFailed; in every one of those cases the post is unchanged.
+
+        The person turned the current caption down, so the model is always asked (never the
+        cache), with that caption to move away from; the same caption again is not stored.
+        """
         seen = await self._posts.editable_at(post_id, revision)
         variables = await self.variables(seen)
         request = self._prompts.render(TEMPLATE, variables, variant_key=str(user_id))
-        result = await self._llm.generate(request, schema_for(seen.format))
+        result = await self._llm.generate(replace(request, fresh=True), schema_for(seen.format))
         rewrite = result.value
-        return await self._posts.replace_text(seen, rewrite.caption, rewrite.hashtags, user_id)
+        if same_text(rewrite.caption, seen.caption):  # still refused if changed meanwhile
+            return Redone(await self._posts.editable_at(post_id, revision), repeated=True)
+        view = await self._posts.replace_text(seen, rewrite.caption, rewrite.hashtags, user_id)
+        return Redone(view)
 
     async def variables(self, post: PostView) -> dict[str, object]:
         return {

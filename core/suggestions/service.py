@@ -6,6 +6,7 @@ conditional update, so a card edited or decided meanwhile is never overwritten.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.clock import Clock
 from core.errors import AlreadyDecided, InvalidTransition, NotFound, ValidationFailed
 from core.posts.service import ready_as_text
+from core.redo import Redone, same_text
 from core.suggestions import context
 from core.suggestions.models import Page, SuggestionDraft, SuggestionView
 from core.suggestions.ports import PromptRenderer, StructuredLLM
@@ -43,8 +45,9 @@ class SuggestionService:
         self._clock = clock
         self._tz = tz
 
-    async def generate(self, *, chat_id: int, user_id: int) -> SuggestionView:
-        draft, call_id = await self._ask(user_id)
+    async def generate(self, *, chat_id: int, user_id: int, fresh: bool = False) -> SuggestionView:
+        """`fresh` for a Retry the person asked for: the model is asked, never the cache."""
+        draft, call_id = await self._ask(user_id, fresh=fresh)
         async with self._sessions.begin() as session:
             row = await repo.insert(
                 session,
@@ -55,10 +58,17 @@ class SuggestionService:
             )
             return await _view(session, row)
 
-    async def regenerate(self, suggestion_id: int, revision: int, user_id: int) -> SuggestionView:
-        await self._require_pending(suggestion_id, revision)
-        draft, call_id = await self._ask(user_id)
-        return await self._replace(suggestion_id, revision, draft, call_id)
+    async def regenerate(
+        self, suggestion_id: int, revision: int, user_id: int
+    ) -> Redone[SuggestionView]:
+        """Another suggestion in place of this one: the model is told what was turned down and
+        is always asked (never the cache). The same caption again is not stored."""
+        current = await self._require_pending(suggestion_id, revision)
+        rejected = SuggestionDraft.model_validate(current.payload)
+        draft, call_id = await self._ask(user_id, rejected=rejected, fresh=True)
+        if same_text(draft.caption, rejected.caption):  # still refused if decided meanwhile
+            return Redone(await self.pending_at(suggestion_id, revision), repeated=True)
+        return Redone(await self._replace(suggestion_id, revision, draft, call_id))
 
     async def edit_caption(
         self, suggestion_id: int, revision: int, text: str, user_id: int
@@ -124,17 +134,33 @@ class SuggestionService:
         async with self._sessions() as session:
             return await _view(session, await _get(session, suggestion_id))
 
+    async def pending_at(self, suggestion_id: int, revision: int) -> SuggestionView:
+        """The suggestion if it is still pending at this revision: what a card's tap acts on.
+
+        Raises AlreadyDecided (decided, or changed since the card was drawn) or NotFound.
+        """
+        async with self._sessions() as session:
+            row = await _get(session, suggestion_id)
+            if row.status != "pending" or row.revision != revision:
+                raise _lost_race(row)
+            return await _view(session, row)
+
     async def pending(self, *, offset: int, limit: int) -> Page:
         async with self._sessions() as session:
             rows, total = await repo.list_pending(session, offset=offset, limit=limit)
             items = tuple([await _view(session, row) for row in rows])
         return Page(items=items, offset=offset, total=total)
 
-    async def _ask(self, user_id: int) -> tuple[SuggestionDraft, int | None]:
+    async def _ask(
+        self, user_id: int, *, rejected: SuggestionDraft | None = None, fresh: bool = False
+    ) -> tuple[SuggestionDraft, int | None]:
         now = self._clock.now()
         async with self._sessions() as session:
             variables = await context.gather(session, now=now, tz=self._tz)
+        if rejected is not None:
+            variables["rejected"] = rejected.model_dump(include={"title", "what", "caption"})
         request = self._prompts.render(TEMPLATE, variables, variant_key=str(user_id))
+        request = replace(request, fresh=fresh)
         result = await self._llm.generate(request, SuggestionDraft)
         return self._in_future(result.value, now), result.call_id
 

@@ -189,10 +189,79 @@ async def test_bad_edit_is_refused_and_keeps_the_card(
 
 
 async def test_regenerate_replaces_content(service: SuggestionService, llm: FakeLLM) -> None:
-    llm.queue(suggestion_answer(), suggestion_answer(title="Something else"))
+    llm.queue(suggestion_answer(), suggestion_answer(title="Something else", caption="New words"))
     view = await service.generate(chat_id=5, user_id=1)
-    fresh = await service.regenerate(view.id, view.revision, user_id=1)
-    assert (fresh.title, fresh.revision, fresh.id) == ("Something else", 2, view.id)
+    redone = await service.regenerate(view.id, view.revision, user_id=1)
+    fresh = redone.view
+    assert (fresh.title, fresh.caption, fresh.revision, fresh.id) == (
+        "Something else", "New words", 2, view.id
+    )  # fmt: skip
+    assert not redone.repeated
+    assert await service.get(view.id) == fresh
+
+
+async def test_regenerate_asks_afresh_and_shows_the_model_what_was_turned_down(
+    service: SuggestionService, llm: FakeLLM
+) -> None:
+    llm.queue(suggestion_answer(title="Candle <night>", caption="Glow & <b>cosy</b>"))
+    llm.queue(suggestion_answer(title="Another", caption="Other words"))
+    view = await service.generate(chat_id=5, user_id=1)
+    await service.regenerate(view.id, view.revision, user_id=1)
+
+    first, redo = llm.requests
+    assert not first.fresh and redo.fresh  # a redo never reads the LLM cache
+    user = redo.messages[1].content
+    assert "write something\ndifferent from it" in user.replace("Write", "write")
+    assert "<rejected>\nTitle: Candle <night>\n" in user
+    assert "Caption: Glow & <b>cosy</b>\n</rejected>" in user
+    assert "<rejected>" not in first.messages[1].content
+
+
+async def test_a_retry_of_suggest_asks_afresh(service: SuggestionService, llm: FakeLLM) -> None:
+    llm.queue(suggestion_answer())
+    await service.generate(chat_id=5, user_id=1, fresh=True)
+    assert llm.requests[0].fresh
+
+
+async def test_the_same_caption_again_is_reported_and_not_stored(
+    service: SuggestionService, llm: FakeLLM
+) -> None:
+    llm.queue(suggestion_answer(caption="Cosy up tonight."))
+    llm.queue(suggestion_answer(title="A new title", caption="cosy  UP tonight. "))
+    view = await service.generate(chat_id=5, user_id=1)
+
+    redone = await service.regenerate(view.id, view.revision, user_id=1)
+
+    assert redone.repeated
+    assert redone.view == view == await service.get(view.id)  # revision 1: the buttons hold
+
+
+async def test_the_same_caption_after_a_decision_meanwhile_is_refused(
+    service: SuggestionService, llm: FakeLLM
+) -> None:
+    llm.queue(suggestion_answer())
+    view = await service.generate(chat_id=5, user_id=1)
+    llm.gate = asyncio.Event()
+    llm.queue(suggestion_answer())  # the same caption again
+    regenerating = asyncio.create_task(service.regenerate(view.id, view.revision, user_id=1))
+    await asyncio.sleep(0.05)
+    await service.approve(view.id, view.revision, user_id=2)
+    llm.gate.set()
+    with pytest.raises(AlreadyDecided, match="already approved"):
+        await regenerating
+
+
+async def test_pending_at_refuses_a_stale_or_decided_card(
+    service: SuggestionService, llm: FakeLLM
+) -> None:
+    llm.queue(suggestion_answer())
+    view = await service.generate(chat_id=5, user_id=1)
+    assert await service.pending_at(view.id, view.revision) == view
+    with pytest.raises(AlreadyDecided, match="changed meanwhile"):
+        await service.pending_at(view.id, view.revision + 1)
+    await service.reject(view.id, view.revision, user_id=1)
+    with pytest.raises(AlreadyDecided, match="already rejected"):
+        await service.pending_at(view.id, view.revision)
 
 
 async def test_regenerate_loses_to_a_decision_made_meanwhile(
@@ -201,7 +270,7 @@ async def test_regenerate_loses_to_a_decision_made_meanwhile(
     llm.queue(suggestion_answer())
     view = await service.generate(chat_id=5, user_id=1)
     llm.gate = asyncio.Event()
-    llm.queue(suggestion_answer(title="Late"))
+    llm.queue(suggestion_answer(title="Late", caption="Late words"))
     regenerating = asyncio.create_task(service.regenerate(view.id, view.revision, user_id=1))
     await asyncio.sleep(0.05)
     await service.reject(view.id, view.revision, user_id=2)

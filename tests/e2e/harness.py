@@ -54,7 +54,7 @@ def make_settings(
         price_output_per_mtok=Decimal("2"),
         daily_budget_usd=overrides.pop("budget", Decimal("10")),
         max_retries=0,
-        cache_ttl_s=0,
+        cache_ttl_s=overrides.pop("cache_ttl_s", 0),
     )
     mode = overrides.pop("mode", None) or BotModeSettings(**NO_ENV)
     telegram = TelegramSettings(

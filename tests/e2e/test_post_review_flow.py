@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from storage.models import LLMCall, Post
+from bot.runner import start
+from storage.models import CardInFlight, LLMCall, Post
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
 from tests.e2e.campaign_support import (
@@ -19,7 +20,7 @@ from tests.e2e.campaign_support import (
     make_persona,
     message_buttons,
 )
-from tests.e2e.harness import ADMIN, OTHER_ADMIN, STRANGER, Harness
+from tests.e2e.harness import ADMIN, OTHER_ADMIN, STRANGER, Harness, make_settings
 
 APPROVE_ALL = "✅ Approve all {n} posts of campaign Autumn glow"
 
@@ -31,6 +32,19 @@ async def db_harness(
     """`harness` on SQLite and on PostgreSQL (see tests/conftest.py's database_url)."""
     async with bot_on(telegram_api, llm_server, tmp_path, database_url) as harness:
         yield harness
+
+
+@pytest.fixture
+async def cached(
+    telegram_api: TelegramApiDouble, llm_server: FakeLLMServer, tmp_path: Path
+) -> AsyncIterator[Harness]:
+    """The bot with the LLM response cache on, as it runs by default (10 minutes)."""
+    bot = await start(make_settings(telegram_api, llm_server, tmp_path, cache_ttl_s=600))
+    try:
+        await telegram_api.wait_for("getUpdates", timeout=10)
+        yield Harness(telegram_api, llm_server, bot)
+    finally:
+        await bot.stop()
 
 
 async def _cards(harness: Harness, titles: range) -> dict[int, RecordedCall]:
@@ -244,6 +258,7 @@ async def test_regenerate_rewrites_the_card_and_a_stale_tap_is_refused(
     assert (post.caption, post.hashtags) == (NEW_CAPTION, ["#acme", "#glow"])
     async with harness.bot.services.sessions() as session:
         call = (await session.execute(select(LLMCall))).scalar_one()
+        assert (await session.execute(select(CardInFlight))).first() is None  # released
     assert (call.template_name, call.outcome) == ("regenerate_post", "ok")
 
     harness.tap(card_id, buttons(card)["🔄 Regenerate"], stale=True)  # the card before
@@ -284,3 +299,37 @@ async def test_a_failed_regeneration_offers_retry_and_changes_nothing(harness: H
     assert "Long evenings" in done.params["text"] and "🔄 Regenerate" in buttons(done)
     (post,) = await _posts(harness)
     assert (post.caption, post.approved_at) == (NEW_CAPTION, None)
+
+
+REPEATED = "The model wrote the same text again — tap 🔄 to try once more or ✏️ Edit it yourself"
+
+
+async def test_the_same_caption_again_is_said_and_the_next_tap_asks_the_model_again(
+    cached: Harness,
+) -> None:
+    harness = cached
+    persona = await make_persona(harness)
+    await make_campaign(harness, persona.id, posts=1)
+    harness.send("/approve")
+    card = await harness.said("Candle story 1")
+    card_id = harness.message_id_of(card)
+    (before,) = await _posts(harness)
+    harness.llm.reply({"caption": before.caption, "hashtags": ["#acme", "#other"]})
+
+    harness.tap(card_id, buttons(card)["🔄 Regenerate"])
+    repeated = await harness.said(REPEATED)
+    assert harness.message_id_of(repeated) == card_id
+    assert buttons(repeated) == buttons(card)  # nothing stored: the card's buttons still hold
+    (post,) = await _posts(harness)
+    assert (post.caption, post.hashtags) == (before.caption, before.hashtags)
+
+    # The same question again: the cache holds the repeat, but the model is asked anyway.
+    harness.llm.reply(NEW_TEXT)
+    harness.tap(card_id, buttons(repeated)["🔄 Regenerate"])
+    done = await harness.said("New caption and hashtags from the model")
+    assert "Long evenings, &lt;warm&gt; light &amp; beeswax." in done.params["text"]
+    first, second = harness.llm.requests
+    assert first["messages"] == second["messages"]
+    assert isinstance(first["seed"], int) and first["seed"] != second["seed"]
+    (post,) = await _posts(harness)
+    assert post.caption == NEW_CAPTION

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
 from sqlalchemy import select
 
+from bot.runner import start
 from storage.models import LLMCall, Post, Suggestion
 from tests.doubles.fake_llm import suggestion_answer
-from tests.e2e.harness import ADMIN, OTHER_ADMIN, STRANGER, Harness
+from tests.doubles.llm_server import FakeLLMServer
+from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
+from tests.e2e.harness import ADMIN, OTHER_ADMIN, STRANGER, Harness, make_settings
+
+REPEATED = "The model wrote the same text again — tap 🔄 to try once more or ✏️ Edit it yourself"
+
+
+@pytest.fixture
+async def cached(
+    telegram_api: TelegramApiDouble, llm_server: FakeLLMServer, tmp_path: Path
+) -> AsyncIterator[Harness]:
+    """The bot with the LLM response cache on, as it runs by default (10 minutes)."""
+    bot = await start(make_settings(telegram_api, llm_server, tmp_path, cache_ttl_s=600))
+    try:
+        await telegram_api.wait_for("getUpdates", timeout=10)
+        yield Harness(telegram_api, llm_server, bot)
+    finally:
+        await bot.stop()
 
 
 async def test_start_help_and_registered_commands(harness: Harness) -> None:
@@ -137,3 +159,81 @@ def _buttons_of(harness: Harness, message_id: int) -> dict[str, str]:
             rows = message["reply_markup"]["inline_keyboard"]
             return {b["text"]: b["callback_data"] for row in rows for b in row}
     raise AssertionError(f"no message {message_id}")
+
+
+def _buttons(call: RecordedCall) -> dict[str, str]:
+    rows = call.params["reply_markup"]["inline_keyboard"]
+    return {b["text"]: b["callback_data"] for row in rows for b in row}
+
+
+async def _answer(harness: Harness, text: str) -> RecordedCall:
+    return await harness.api.wait_for(
+        "answerCallbackQuery", lambda c: text in str(c.params.get("text"))
+    )
+
+
+async def _suggestion(harness: Harness) -> Suggestion:
+    async with harness.bot.services.sessions() as session:
+        return (await session.execute(select(Suggestion))).scalar_one()
+
+
+async def test_regenerate_asks_the_model_again_and_the_card_changes(cached: Harness) -> None:
+    harness = cached
+    harness.llm.reply(suggestion_answer(title="Candle evening", caption="Light a candle tonight."))
+    harness.send("/suggest")
+    card = await harness.said("Suggestion #1")
+    card_id = harness.message_id_of(card)
+    harness.llm.reply(
+        suggestion_answer(title="Wool socks", caption="Warm feet, warm heart."), delay_s=0.3
+    )
+
+    harness.tap(card_id, _buttons(card)["🔄 Regenerate"])
+    harness.tap(card_id, _buttons(card)["🔄 Regenerate"], stale=True)  # a double tap
+    await _answer(harness, "Writing a new version")
+    await _answer(harness, "Already writing a new version of this suggestion")
+    writing = await harness.said("Writing another suggestion")
+    assert harness.message_id_of(writing) == card_id and "reply_markup" not in writing.params
+    done = await harness.said("A new version from the model")
+    assert harness.message_id_of(done) == card_id
+    text = done.params["text"]
+    assert "Wool socks" in text and "Warm feet, warm heart." in text
+    assert "Candle evening" not in text and "Light a candle" not in text
+    assert set(_buttons(done)) == {"✅ Approve", "✏️ Edit", "🔄 Regenerate", "🗑 Reject"}
+    assert _buttons(done)["✅ Approve"] != _buttons(card)["✅ Approve"]  # the new revision
+
+    assert len(harness.llm.requests) == 2  # the model was asked again, not the cache
+    redo = harness.llm.requests[1]
+    prompt = " ".join(m["content"] for m in redo["messages"])
+    assert "Title: Candle evening" in prompt and "Caption: Light a candle tonight." in prompt
+    assert isinstance(redo["seed"], int) and "seed" not in harness.llm.requests[0]
+    stored = await _suggestion(harness)
+    assert (stored.revision, stored.payload["caption"]) == (2, "Warm feet, warm heart.")
+    async with harness.bot.services.sessions() as session:
+        outcomes = (await session.execute(select(LLMCall.outcome))).scalars().all()
+    assert outcomes == ["ok", "ok"]
+
+
+async def test_the_same_text_again_is_said_and_the_next_tap_asks_again(cached: Harness) -> None:
+    harness = cached
+    harness.llm.reply(suggestion_answer(title="Candle evening", caption="Light a candle tonight."))
+    harness.send("/suggest")
+    card = await harness.said("Suggestion #1")
+    card_id = harness.message_id_of(card)
+    harness.llm.reply(suggestion_answer(title="Candles again", caption="Light a candle tonight."))
+
+    harness.tap(card_id, _buttons(card)["🔄 Regenerate"])
+    repeated = await harness.said(REPEATED)
+    assert harness.message_id_of(repeated) == card_id
+    assert "Candle evening" in repeated.params["text"]  # the card as it was, not "new"
+    assert _buttons(repeated) == _buttons(card)  # nothing stored: the buttons still hold
+    assert (await _suggestion(harness)).revision == 1
+
+    # The same question once more: the cache holds the repeat, the model is asked anyway.
+    harness.llm.reply(suggestion_answer(title="Wool socks", caption="Warm feet, warm heart."))
+    harness.tap(card_id, _buttons(repeated)["🔄 Regenerate"])
+    done = await harness.said("A new version from the model")
+    assert "Warm feet, warm heart." in done.params["text"]
+    first_redo, second_redo = harness.llm.requests[1:]
+    assert first_redo["messages"] == second_redo["messages"]
+    assert first_redo["seed"] != second_redo["seed"]
+    assert (await _suggestion(harness)).revision == 2

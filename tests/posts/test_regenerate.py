@@ -29,6 +29,7 @@ from core.posts.regenerate import PostRegenerator, PostRewrite, TextPostRewrite,
 from core.posts.states import PostStatus as S
 from core.posts.views import PostView
 from core.prompting.registry import PromptRegistry
+from core.redo import Redone
 from storage.models import Post
 from tests.campaigns.helpers import TZ, Core, make_persona, plan_body
 from tests.doubles.fake_llm import FakeLLM
@@ -72,8 +73,10 @@ async def test_regenerate_stores_the_new_text_and_withdraws_the_approval(
     approved = await core.posts.approve(post.id, user_id=5)
     llm.queue(NEW)
 
-    view = await regenerator.regenerate(post.id, approved.revision, user_id=5)
+    redone = await regenerator.regenerate(post.id, approved.revision, user_id=5)
 
+    view = redone.view
+    assert not redone.repeated
     assert view.caption == "Evenings glow brighter with beeswax."
     assert view.hashtags == ("#acme", "#Cosyhome")
     assert (view.approved, view.approved_by, view.status) == (False, None, "draft")
@@ -81,6 +84,7 @@ async def test_regenerate_stores_the_new_text_and_withdraws_the_approval(
     assert await core.posts.get(post.id) == view
     request = llm.requests[0]
     assert request.prompt is not None and request.prompt.name == "regenerate_post"
+    assert request.fresh  # the person rejected the caption: never the cached answer
     assert request.prompt.version >= 1
     moves = [(t.from_status, t.to_status) for t in await core.posts.history(post.id)]
     assert moves == [(None, "draft")]  # new words, not a new status
@@ -113,10 +117,25 @@ async def test_a_post_without_persona_gets_a_plain_voice(
     async with core.sessions.begin() as session:
         await session.execute(update(Post).where(Post.id == post.id).values(persona_id=None))
     llm.queue(NEW)
-    view = await regenerator.regenerate(post.id, post.revision, user_id=1)
+    view = (await regenerator.regenerate(post.id, post.revision, user_id=1)).view
     system, _ = _prompt(llm)
     assert "No persona was given" in system and "Persona:" not in system
     assert view.caption == "Evenings glow brighter with beeswax."
+
+
+async def test_the_same_caption_again_is_reported_and_not_stored(
+    core: Core, regenerator: PostRegenerator, llm: FakeLLM
+) -> None:
+    post = await _post(core)
+    approved = await core.posts.approve(post.id, user_id=5)
+    # The same words, spaced and cased differently, with other hashtags.
+    llm.queue({"caption": f"  {approved.caption.upper()} ", "hashtags": ["#other"]})
+
+    redone = await regenerator.regenerate(post.id, approved.revision, user_id=5)
+
+    assert redone.repeated
+    assert redone.view == approved == await core.posts.get(post.id)  # approval kept too
+    assert len(llm.requests) == 1
 
 
 async def test_a_stale_card_is_refused_before_asking_the_model(
@@ -222,9 +241,9 @@ async def test_two_regenerations_of_one_card_store_one_answer(
         *(regenerator.regenerate(post.id, post.revision, user_id=n) for n in (1, 2)),
         return_exceptions=True,
     )
-    stored = [r for r in results if isinstance(r, PostView)]
+    stored = [r.view for r in results if isinstance(r, Redone)]
     assert len(stored) == 1
-    assert [type(r) for r in results if r not in stored] == [AlreadyDecided]
+    assert [type(r) for r in results if not isinstance(r, Redone)] == [AlreadyDecided]
     assert (await core.posts.get(post.id)).caption == stored[0].caption
 
 
