@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import CONTEXT_TYPES, BotApplication
+from bot.context import CONTEXT_TYPES, BotApplication, BotContext
 from bot.errors import on_error
 from bot.processor import AfterUpdate, PerChatUpdateProcessor
 from bot.ratelimit import ReplyAwareRateLimiter
@@ -35,6 +35,7 @@ from handlers import (
     suggest,
 )
 from handlers.access import admins_only
+from handlers.refusals import refuse
 from storage.repos import inbox
 
 log = logging.getLogger(__name__)
@@ -98,10 +99,10 @@ def register_handlers(application: BotApplication) -> None:
     application.add_error_handler(on_error)
 
 
-async def _stale_button(update: Update, context: object) -> None:
+async def _stale_button(update: Update, context: BotContext) -> None:
     # Every callback query is answered, even one from a button we no longer know.
     assert update.callback_query is not None
-    await update.callback_query.answer("This button is no longer valid.")
+    await refuse(update.callback_query, context, "invalid")
 
 
 def _after_update(services: Services) -> AfterUpdate:

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
+from handlers.refusals import refuse
 
 REFUSAL = "Sorry, this is a private bot for its owners. Nothing was changed."
 
@@ -15,7 +16,7 @@ async def admins_only(update: Update, context: BotContext) -> None:
     if user is not None and user.id in context.services.settings.access.admin_user_ids:
         return
     if update.callback_query is not None:
-        await update.callback_query.answer(REFUSAL, show_alert=True)
+        await refuse(update.callback_query, context, "stranger", REFUSAL, show_alert=True)
     elif update.effective_message is not None and _is_private(update):
         await update.effective_message.reply_text(REFUSAL)
     raise ApplicationHandlerStop

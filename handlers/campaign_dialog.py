@@ -20,6 +20,7 @@ from telegram.error import BadRequest
 from bot.context import BotContext
 from bot.keyboards import CallbackKey
 from core.conversations import Conversation
+from handlers.refusals import refuse
 from handlers.telegram_io import edit_html, is_not_modified
 
 STALE = "This button is no longer valid."
@@ -107,7 +108,7 @@ async def dispatch(
     query, key = key_of(update)
     handler = buttons.get(key.action) if key is not None and key.kind == kind else None
     if key is None or handler is None:
-        await query.answer(STALE)
+        await refuse(query, context, "invalid", STALE)
         return
     await handler(query, context, Who.of(update), key)
 

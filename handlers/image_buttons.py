@@ -19,6 +19,7 @@ from core.pipeline.queries import refusal
 from handlers import image_keyboards as kb
 from handlers import image_views as views
 from handlers import images
+from handlers.refusals import refuse, refuse_error
 from handlers.telegram_io import edit_html
 
 Action = Callable[[CallbackQuery, BotContext, CallbackKey, int], Awaitable[None]]
@@ -30,13 +31,16 @@ async def on_image_button(update: Update, context: BotContext) -> None:
     assert query is not None and user is not None
     key = CallbackKey.decode(query.data or "")
     action = _ACTIONS.get(key.action) if key is not None and key.kind == kb.KIND else None
-    if key is None or action is None or not isinstance(query.message, Message):
-        await query.answer(STALE)
+    if key is None or action is None:
+        await refuse(query, context, "invalid", STALE)
+        return
+    if not isinstance(query.message, Message):  # too old for Telegram to show us
+        await refuse(query, context, "stale", STALE)
         return
     try:
         await action(query, context, key, user.id)
     except CopilotError as error:
-        await query.answer(str(error)[:200], show_alert=True)
+        await refuse_error(query, context, error)
         await _refresh(query, context, key)
 
 

@@ -16,6 +16,7 @@ from core.conversations import Conversation
 from handlers import persona_create, persona_edit
 from handlers.campaign_dialog import Button, Who, dispatch, load, send, text_of
 from handlers.persona_views import KIND, UPLOAD_HELP, list_keyboard, persona_list
+from handlers.refusals import refuse
 
 StepButton = Callable[[CallbackQuery, BotContext, Who, CallbackKey, Conversation], Awaitable[None]]
 
@@ -60,7 +61,9 @@ def _in_step(create: StepButton, edit: StepButton | None) -> Button:
         elif state is not None and edit is not None and name.startswith(persona_edit.PREFIX):
             await edit(query, context, who, key, state)
         else:
-            await query.answer("That question is over. Send /persona to start again.")
+            await refuse(
+                query, context, "stale", "That question is over. Send /persona to start again."
+            )
 
     return handle
 

@@ -19,6 +19,7 @@ from core.personas.documents import validate_persona
 from handlers.campaign_dialog import Who, bullet_list, clear, edit, message_id_of, save, send
 from handlers.persona_fields import FIELDS, PersonaField, index_of, with_answer
 from handlers.persona_views import answered, card, create_question, created, question_keyboard
+from handlers.refusals import refuse
 
 PREFIX = "persona:new:"
 STEP_OVER = "That step is over. Send /persona to start again."
@@ -42,7 +43,7 @@ async def on_option(
     field = _asked(state, key)
     option = field.option(key.item_id) if field is not None else None
     if field is None or option is None:
-        await query.answer(STEP_OVER)
+        await refuse(query, context, "stale", STEP_OVER)
         return
     await query.answer()
     await _mark(context, who, query, answered(field, option))
@@ -54,7 +55,7 @@ async def on_skip(
 ) -> None:
     field = _asked(state, key)
     if field is None or key.revision == 0:
-        await query.answer(STEP_OVER)
+        await refuse(query, context, "stale", STEP_OVER)
         return
     await query.answer("Skipped")
     await _mark(context, who, query, answered(field, None))

@@ -28,6 +28,7 @@ from handlers.persona_views import (
     pillars_updated,
     question_keyboard,
 )
+from handlers.refusals import refuse
 
 PREFIX = "persona:edit:"
 GONE = "That persona no longer exists; send /persona for the current list."
@@ -46,7 +47,7 @@ async def start_field(
     query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey
 ) -> None:
     if not 0 <= key.revision < len(FIELDS):
-        await query.answer("This button is no longer valid.")
+        await refuse(query, context, "invalid")
         return
     persona = await _persona(query, context, key.item_id)
     if persona is None:
@@ -64,7 +65,7 @@ async def on_option(
     field_key = state.state.removeprefix(PREFIX)
     option = BY_KEY[field_key].option(key.item_id) if field_key in BY_KEY else None
     if option is None or index_of(field_key) != key.revision:
-        await query.answer("That question is over. Send /persona to edit again.")
+        await refuse(query, context, "stale", "That question is over. Send /persona to edit again.")
         return
     await query.answer()
     await on_text(context, who, state, option)
@@ -102,5 +103,5 @@ async def _persona(
     try:
         return await context.services.personas.get(persona_id)
     except NotFound:
-        await query.answer(GONE, show_alert=True)
+        await refuse(query, context, "stale", GONE, show_alert=True)
         return None

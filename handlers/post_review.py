@@ -40,6 +40,7 @@ from handlers.post_views import (
     post_card,
     revision,
 )
+from handlers.refusals import refuse
 
 PAGE_SIZE = 5
 MAX_QUEUE = 1000
@@ -132,7 +133,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     query, key = key_of(update)
     who = Who.of(update)
     if key is None or key.kind != KIND:
-        await query.answer(STALE)
+        await refuse(query, context, "invalid", STALE)
     elif key.action == "ap":
         await _approve(query, context, who, key)
     elif key.action == "rj":
@@ -145,7 +146,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer()
         await send_queue(context, who, key.item_id)
     else:
-        await query.answer(STALE)
+        await refuse(query, context, "invalid", STALE)
 
 
 async def _approve(query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey) -> None:
@@ -153,7 +154,7 @@ async def _approve(query: CallbackQuery, context: BotContext, who: Who, key: Cal
     try:
         current = await posts.get(key.item_id)
         if revision(current) != key.revision and not current.approved:
-            await query.answer(_changed(key.item_id), show_alert=True)
+            await refuse(query, context, "stale", _changed(key.item_id), show_alert=True)
             await _refresh(query, context, who, current)
             return
         view = await posts.approve(key.item_id, who.user_id)
@@ -183,7 +184,7 @@ def _changed(post_id: int) -> str:
 async def _refused(
     query: CallbackQuery, context: BotContext, who: Who, post_id: int, reason: str
 ) -> None:
-    await query.answer(reason, show_alert=True)
+    await refuse(query, context, "stale", reason, show_alert=True)
     try:
         await _refresh(query, context, who, await context.services.posts.get(post_id))
     except NotFound:
@@ -216,7 +217,8 @@ async def _start_edit(
     query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey
 ) -> None:
     if query.message is None:
-        await query.answer("This card is too old to edit; use /approve.", show_alert=True)
+        await refuse(query, context, "stale", "This card is too old to edit; use /approve.",
+                     show_alert=True)  # fmt: skip
         return
     await query.answer()
     data = {"post_id": key.item_id, "message_id": query.message.message_id}

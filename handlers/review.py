@@ -16,6 +16,7 @@ from core.errors import AlreadyDecided, CopilotError, NotFound
 from core.suggestions.models import SuggestionView
 from handlers import campaign_router, images, post_review, schedule, suggestion_regenerate
 from handlers.campaign_dialog import Who
+from handlers.refusals import refuse
 from handlers.suggestion_cards import show_at
 from handlers.views import suggestion_card
 
@@ -70,7 +71,7 @@ async def on_suggestion_button(update: Update, context: BotContext) -> None:
     assert query is not None and update.effective_user is not None
     key = CallbackKey.decode(query.data or "")
     if key is None or key.kind != SUGGESTION:
-        await query.answer("This button is no longer valid.")
+        await refuse(query, context, "invalid")
         return
     user_id = update.effective_user.id
     if key.action == "rg":
@@ -82,7 +83,7 @@ async def on_suggestion_button(update: Update, context: BotContext) -> None:
     elif key.action == "tx":
         await _post_as_text(query, context, key, user_id)
     else:
-        await query.answer("This button is no longer valid.")
+        await refuse(query, context, "invalid")
 
 
 async def _decide(
@@ -93,7 +94,7 @@ async def _decide(
     try:
         view = await decide(key.item_id, key.revision, user_id)
     except (AlreadyDecided, NotFound) as error:
-        await query.answer(str(error), show_alert=True)
+        await refuse(query, context, "stale", str(error), show_alert=True)
         await _refresh_card(query, context, key.item_id)
         return
     await query.answer("Approved ✅" if view.status == "approved" else "Rejected")

@@ -20,6 +20,7 @@ from core.publishing.service import SchedulingService
 from handlers import schedule_calendar, schedule_time
 from handlers import schedule_keyboards as kb
 from handlers import schedule_views as views
+from handlers.refusals import refuse, refuse_error
 from handlers.telegram_io import edit_html
 
 Action = Callable[[CallbackQuery, BotContext, CallbackKey, int], Awaitable[None]]
@@ -64,12 +65,12 @@ async def on_button(update: Update, context: BotContext) -> None:
     key = CallbackKey.decode(query.data or "")
     action = ACTIONS.get(key.action) if key is not None and key.kind == kb.KIND else None
     if key is None or action is None:
-        await query.answer(STALE)
+        await refuse(query, context, "invalid", STALE)
         return
     try:
         await action(query, context, key, user.id)
     except CopilotError as error:
-        await query.answer(str(error)[:200], show_alert=True)
+        await refuse_error(query, context, error)
         await _redraw(query, context, key.item_id)
 
 
