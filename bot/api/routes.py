@@ -1,4 +1,4 @@
-"""POST /api/campaigns, POST /api/personas, GET /api/personas/{id} (INTERFACES section 3)."""
+"""POST /api/campaigns, POST /api/personas, GET /api/personas/{id} (docs/API.md)."""
 
 from __future__ import annotations
 

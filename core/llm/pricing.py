@@ -36,7 +36,7 @@ class Price:
 def resolve_price(settings: LLMSettings, model: str, litellm: Any) -> Price:
     """litellm's cost map first; the configured price covers models it doesn't know.
 
-    That order (INTERFACES: the variables are "for a model litellm has no price for")
+    That order (README: the variables are "for a model litellm has no price for")
     keeps a paid fallback from being booked at a free self-hosted model's price.
     """
     known = _from_cost_map(model, litellm)

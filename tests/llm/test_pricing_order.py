@@ -1,4 +1,4 @@
-"""INTERFACES: LLM_PRICE_* price the models litellm has no price for; known prices stand."""
+"""LLM_PRICE_* price the models litellm has no price for (README); known prices stand."""
 
 from __future__ import annotations
 
