@@ -7,10 +7,14 @@ Two failed tries in a row add buttons for common ranges (this week, next week, t
 2 weeks, this month), each showing its dates, so a tap is the confirmation. Every echo
 or offer bumps `dates_rev` in the conversation and its buttons carry it, so a button on
 an older message can't confirm dates the person no longer sees.
+
+Dates are read in a worker thread: the first read loads the date library (~0.4 s), which
+would otherwise hold up every other chat's updates.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from html import escape
 from typing import Any
@@ -37,7 +41,7 @@ async def on_text(context: BotContext, who: Who, state: Conversation, text: str)
     """Dates typed at step 5, or typed again instead of tapping ✅ on the echo."""
     tz, today = zone(context), local_today(context)
     try:
-        found = read_range(text, today, tz)
+        found = await asyncio.to_thread(read_range, text, today, tz)
     except DateInputError as error:
         await _refuse(context, who, state.data, str(error), today)
         return
@@ -114,7 +118,7 @@ async def _refuse(
         await send(context, who, f"⚠️ {escape(reason)}\nPlease send it again, or /cancel.")
         return
     revision = _next_revision(data)
-    common = common_ranges(today, zone(context))
+    common = await asyncio.to_thread(common_ranges, today, zone(context))
     choices = [[name, found.start.isoformat(), found.end.isoformat()] for name, found in common]
     await save(context, who, DATES, {**data, "date_choices": choices, "dates_rev": revision})
     labels = [f"{name} · {found.label()}" for name, found in common]

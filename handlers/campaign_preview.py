@@ -7,6 +7,7 @@ table before "Create campaign".
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from html import escape
 from typing import Any
@@ -144,7 +145,7 @@ def _placeholder(target: str) -> str:
 async def on_edit_text(context: BotContext, who: Who, state: Conversation, text: str) -> None:
     index = int(state.data["editing"])
     try:
-        changes = _changes(context, state.state, text)
+        changes = await _changes(context, state.state, text)
     except DateInputError as error:
         await send(context, who, f"⚠️ {escape(str(error))}")
         return
@@ -161,11 +162,13 @@ async def on_edit_text(context: BotContext, who: Who, state: Conversation, text:
     await send(context, who, f"Post {index + 1} updated. The plan above shows it.")
 
 
-def _changes(context: BotContext, state: str, text: str) -> dict[str, Any]:
+async def _changes(context: BotContext, state: str, text: str) -> dict[str, Any]:
     if state == EDIT_CAPTION:
         return {"caption_draft": text.strip()}
-    when = read_moment(text, now=context.services.clock.now(), tz=zone(context))
-    return {"scheduled_at": when.astimezone(zone(context)).isoformat()}
+    tz = zone(context)
+    # A worker thread: the first read loads the date library (~0.4 s).
+    when = await asyncio.to_thread(read_moment, text, now=context.services.clock.now(), tz=tz)
+    return {"scheduled_at": when.astimezone(tz).isoformat()}
 
 
 def _problems_of_post(context: BotContext, plan: dict[str, Any], index: int) -> list[str]:

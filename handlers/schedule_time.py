@@ -6,6 +6,8 @@ be read (or has passed, or falls in a DST gap) is explained and the step stays o
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -48,7 +50,10 @@ async def on_time_text(update: Update, context: BotContext, state: Conversation)
     tz = services.settings.app.tz
     post_id = int(state.data["post_id"])
     try:
-        at = read_moment(message.text or "", now=services.clock.now(), tz=tz)
+        # A worker thread: the first read loads the date library (~0.4 s).
+        at = await asyncio.to_thread(
+            read_moment, message.text or "", now=services.clock.now(), tz=tz
+        )
         item = await services.publishing.scheduling.schedule(post_id, at, user.id)
     except ValidationFailed as error:
         await message.reply_text(f"{error} Or /cancel.")

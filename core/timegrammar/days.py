@@ -57,7 +57,10 @@ def read(text: str, today: date, tz: ZoneInfo) -> Reading | None:
     """The library's reading of one expression; DateInputError for "31 Feb"."""
     if not text or len(text) > 60:
         return None
-    reading = library.read(text, today, day_first=day_first(tz))
+    first = day_first(tz)
+    reading = library.read(text, today, day_first=first)
+    if reading is None and is_numeric(text):  # "12/24" in Berlin: only one order is a date
+        reading = library.read(text, today, day_first=not first)
     if reading is None:
         _refuse_impossible_day(text, today, tz)
     return reading

@@ -8,16 +8,22 @@ importing the bot does not import it.
 The library is generous: it fills what the text leaves out from the day it is given
 ("25.13" becomes 25 Nov 2013). A reading with digits in it therefore has to name a day
 and a month itself, or be relative ("in 3 days"); otherwise the text is not a date.
+
+Handlers read dates in a worker thread (the first read takes ~0.4 s), and dateparser
+keeps state between calls that is not safe to share across threads
+(scrapinghub/dateparser#441, #813), so one read runs at a time; each takes ~1 ms.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 LANGUAGES = ["en"]
 PERIODS = frozenset({"day", "week", "month", "year"})
+_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,8 @@ def _settings(today: date, day_first: bool, prefer: str) -> dict[str, Any]:
 def _library_read(text: str, settings: dict[str, Any]) -> tuple[date, str] | None:
     from dateparser.date import DateDataParser  # on first use only: see the module docstring
 
-    data = DateDataParser(languages=LANGUAGES, settings=settings).get_date_data(text)
+    with _lock:
+        data = DateDataParser(languages=LANGUAGES, settings=settings).get_date_data(text)
     if data.date_obj is None or data.period not in PERIODS:
         return None
     return data.date_obj.date(), str(data.period)

@@ -5,8 +5,8 @@ first (the United States and its territories, the Philippines, Micronesia, the M
 Islands, Palau), day first everywhere else (Europe/*, UTC, ...). The zone's country comes
 from the tz database's own `zone.tab` (the pinned `tzdata` package), with old names such
 as `US/Eastern` followed to the zone they stand for. ISO dates (2026-12-01) are always
-year-month-day, and a number that can't be a month (the 24 in "24/11") is the day
-wherever it is written.
+year-month-day, and when only one order makes a date ("24/11", "12/24") that one is
+read, in any zone. The bot echoes the dates it read, so a wrong guess is seen.
 """
 
 from __future__ import annotations

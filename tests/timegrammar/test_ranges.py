@@ -44,10 +44,11 @@ BEFORE_SPRING = date(2027, 3, 26)  # Berlin's clocks jump on Sun 28 Mar 2027
         ("December to February", SATURDAY, BERLIN, date(2026, 12, 1), date(2027, 2, 28)),
         ("tomorrow", SATURDAY, BERLIN, date(2026, 11, 22), date(2026, 11, 22)),
         ("2026-12-01-2026-12-14", SATURDAY, BERLIN, date(2026, 12, 1), date(2026, 12, 14)),
-        # Month first in New York; a number that can't be a month is the day anywhere.
+        # Month first in New York; where only one order makes a date, that one, anywhere.
         ("12/1 - 12/14", SATURDAY, NEW_YORK, date(2026, 12, 1), date(2026, 12, 14)),
         ("1/12 - 1/20", SATURDAY, NEW_YORK, date(2027, 1, 12), date(2027, 1, 20)),
         ("24/11 - 30/11", SATURDAY, NEW_YORK, date(2026, 11, 24), date(2026, 11, 30)),
+        ("12/24 - 12/31", SATURDAY, BERLIN, date(2026, 12, 24), date(2026, 12, 31)),
         ("next week", SATURDAY, NEW_YORK, date(2026, 11, 23), date(2026, 11, 29)),
         # Over New Year: a year left out is the coming one.
         ("next week", YEAR_END, BERLIN, date(2027, 1, 4), date(2027, 1, 10)),
@@ -76,7 +77,7 @@ def test_phrases_people_type(text: str, today: date, tz: ZoneInfo, start: date, 
          "(dates are in Europe/Berlin)."),
         ("2027", BERLIN, "I couldn't read “2027” as dates."),
         ("next   Smarch", NEW_YORK, "I couldn't read “next Smarch” as dates."),
-        ("12/24 - 12/31", BERLIN, "I couldn't read “12/24 - 12/31” as dates."),
+        ("13/13 - 14/14", BERLIN, "I couldn't read “13/13 - 14/14” as dates."),
         ("from tomorrow for 0 days", BERLIN, "The end, 21 Nov 2026, is before the start"),
         ("31 Feb – 3 Mar 2027", BERLIN, "31 Feb is not a real date."),
         ("from Feb 30th for a week", BERLIN, "Feb 30th is not a real date."),
