@@ -38,6 +38,7 @@ from handlers.campaign_steps import (
     read_answer,
 )
 from handlers.campaign_views import answered, step_question
+from handlers.refusals import refuse
 
 STEP_OVER = "That step is over. Send /campaign to start a new campaign."
 
@@ -71,12 +72,12 @@ async def pick_persona(
 ) -> None:
     state = await load(context, who)
     if state is None or state.state != PERSONA or key.revision != PERSONA_STEP:
-        await query.answer(STEP_OVER)
+        await refuse(query, context, "stale", STEP_OVER)
         return
     try:
         persona = await context.services.personas.get(key.item_id)
     except NotFound as error:
-        await query.answer(str(error), show_alert=True)
+        await refuse(query, context, "stale", str(error), show_alert=True)
         return
     await query.answer()
     await _mark_answered(context, who, query, PERSONA_STEP, "Persona", persona.name)
@@ -90,7 +91,7 @@ async def pick_option(
     step = BY_STATE.get(state.state) if state is not None else None
     option = step.option(key.item_id) if step is not None else None
     if state is None or step is None or option is None or step.number != key.revision:
-        await query.answer(STEP_OVER)
+        await refuse(query, context, "stale", STEP_OVER)
         return
     await query.answer()
     label, value = option
@@ -102,7 +103,7 @@ async def type_own(query: CallbackQuery, context: BotContext, who: Who, key: Cal
     state = await load(context, who)
     step = BY_STATE.get(state.state) if state is not None else None
     if step is None or step.own is None or step.number != key.revision:
-        await query.answer(STEP_OVER)
+        await refuse(query, context, "stale", STEP_OVER)
         return
     await query.answer()
     await send(context, who, f"Send {step.own} as your next message.")

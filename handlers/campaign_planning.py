@@ -33,6 +33,7 @@ from handlers.campaign_keyboards import retry_keyboard
 from handlers.campaign_preview import open_state, show_new
 from handlers.campaign_steps import FAILED, PLANNING, plan_request_data
 from handlers.campaign_views import created_text, failed_text, planning_text
+from handlers.refusals import refuse
 from handlers.telegram_io import typing
 
 log = logging.getLogger(__name__)
@@ -111,11 +112,14 @@ async def _failed(context: BotContext, who: Who, run: int, status_id: int, reaso
     await edit(context, who, status_id, failed_text(reason), retry_keyboard(run))
 
 
+CLOSED = "This plan is no longer open; send /campaign to start again."
+
+
 async def retry(query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey) -> None:
     """Retry after a failure, or after a restart cut a run short. Once per failed run."""
     state = await load(context, who)
     if state is None or state.state not in (FAILED, PLANNING):
-        await query.answer("This plan is no longer open; send /campaign to start again.")
+        await refuse(query, context, "stale", CLOSED)
         return
     if state.data.get("run") != key.item_id or query.message is None:
         await query.answer("Already planning again…")

@@ -33,8 +33,10 @@ from handlers.campaign_dialog import (
 from handlers.campaign_keyboards import detail_keyboard, summary_keyboard
 from handlers.campaign_steps import EDIT_CAPTION, EDIT_TIME, PREVIEW, PREVIEW_STATES
 from handlers.campaign_views import detail, summary, when_long
+from handlers.refusals import refuse
 
 OVER = "This plan is no longer open: it was created, cancelled or replaced."
+REPLACED = "This preview was replaced by a newer plan."
 
 
 def plan_of(data: dict[str, Any]) -> CampaignPlan:
@@ -49,10 +51,10 @@ async def open_state(
     """The conversation if this preview button belongs to the open plan; else say why not."""
     state = await load(context, who)
     if state is None or state.state not in PREVIEW_STATES:
-        await query.answer(OVER, show_alert=True)
+        await refuse(query, context, "stale", OVER, show_alert=True)
         return None
     if int(state.data.get("rev", 0)) != key.revision:
-        await query.answer("This preview was replaced by a newer plan.", show_alert=True)
+        await refuse(query, context, "stale", REPLACED, show_alert=True)
         return None
     return state
 
@@ -90,7 +92,7 @@ async def page(query: CallbackQuery, context: BotContext, who: Who, key: Callbac
         return
     plan = plan_of(state.data)
     if not 0 <= key.item_id < len(plan.posts):
-        await query.answer(STALE)
+        await refuse(query, context, "invalid", STALE)
         return
     await query.answer()
     data = {**state.data, "index": key.item_id}
@@ -116,7 +118,7 @@ async def _start_edit(
         return
     plan = plan_of(state.data)
     if not 0 <= key.item_id < len(plan.posts):
-        await query.answer(STALE)
+        await refuse(query, context, "invalid", STALE)
         return
     await query.answer()
     await save(context, who, target, {**state.data, "editing": key.item_id})

@@ -91,6 +91,24 @@ async def test_refused_presses_are_answered_logged_and_counted(
     assert "evil" not in scraped and "AAAA" not in scraped  # never a label from the client
 
 
+async def test_a_button_of_a_cancelled_conversation_is_a_stale_refusal(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="copilot.refusals")
+    await make_persona(harness)
+    harness.send("/campaign")
+    question = await harness.said("step 1 of 7")
+    harness.send("/cancel")
+    await harness.said("Cancelled")
+    harness.tap(harness.message_id_of(question), buttons(question)["Acme Candles"])
+    await _answer(harness, "That step is over")
+
+    assert _refusals(caplog) == [("INFO", ADMIN, "cmp", "stale")]
+    assert 'copilot_refused_actions_total{action="cmp",reason="stale"} 1.0' in await _metrics(
+        harness
+    )
+
+
 async def test_every_routed_button_kind_is_a_metric_label(harness: Harness) -> None:
     """The label set in handlers.refusals names every prefix bot.app routes."""
     routed = {
