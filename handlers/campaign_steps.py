@@ -59,7 +59,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         DATES, 5, "Dates",
         "When should the campaign run?\n<i>e.g. next week, from tomorrow for two weeks, "
-        "all of January, Dec 1-14, or 1/12 – 14/12</i>",
+        "all of January, Dec 1-14, or 1 Dec – 14 Dec</i>",
     ),
     Step(
         COUNT, 6, "Posts", f"How many posts (1–{MAX_POSTS})? Tap one or send a number.",
