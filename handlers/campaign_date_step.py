@@ -30,6 +30,7 @@ from handlers.campaign_flow import STEP_OVER, advance
 from handlers.campaign_keyboards import date_choices_keyboard, dates_check_keyboard
 from handlers.campaign_steps import BY_STATE, DATES, DATES_CHECK
 from handlers.campaign_views import answered, step_header, step_question
+from handlers.refusals import refuse
 
 STEP = BY_STATE[DATES]
 REPLACED = "Those dates were replaced by newer ones: use the latest message."
@@ -43,7 +44,7 @@ async def on_text(context: BotContext, who: Who, state: Conversation, text: str)
     try:
         found = await asyncio.to_thread(read_range, text, today, tz)
     except DateInputError as error:
-        await _refuse(context, who, state.data, str(error), today)
+        await _explain(context, who, state.data, str(error), today)
         return
     data = _without_scratch(state.data)
     revision = _next_revision(data)
@@ -78,7 +79,7 @@ async def choose(query: CallbackQuery, context: BotContext, who: Who, key: Callb
         return
     choices = state.data.get("date_choices") or []
     if not 0 <= key.item_id < len(choices):
-        await query.answer(REPLACED)
+        await refuse(query, context, "stale", REPLACED)
         return
     _, start, end = choices[key.item_id]
     found = DateRange(date.fromisoformat(start), date.fromisoformat(end))
@@ -107,7 +108,7 @@ async def _accept(
     await advance(context, who, DATES, {**_without_scratch(data), **dates})
 
 
-async def _refuse(
+async def _explain(
     context: BotContext, who: Who, data: dict[str, Any], reason: str, today: date
 ) -> None:
     """Say why; from the second failed try on, offer the common ranges as buttons."""
@@ -134,10 +135,10 @@ async def _open(
     """The conversation if this button belongs to the dates now on offer; else say why not."""
     state = await load(context, who)
     if state is None or state.state not in (DATES, DATES_CHECK):
-        await query.answer(STEP_OVER)
+        await refuse(query, context, "stale", STEP_OVER)
         return None
     if state.state not in states or int(state.data.get("dates_rev", 0)) != key.revision:
-        await query.answer(REPLACED)
+        await refuse(query, context, "stale", REPLACED)
         return None
     return state
 

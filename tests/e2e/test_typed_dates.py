@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 
@@ -96,6 +97,9 @@ async def test_dates_in_words_are_echoed_and_count_once_confirmed(harness: Harne
         (tomorrow + timedelta(days=13)).isoformat(),
     )
     assert not {"dates_offer", "date_choices", "date_fails"} & set(state.data)
+    async with aiohttp.ClientSession() as http, http.get(f"{harness.web_url}/metrics") as got:
+        scraped = await got.text()
+    assert 'copilot_refused_actions_total{action="cmp",reason="stale"} 3.0' in scraped
 
 
 async def test_two_failed_tries_offer_common_ranges_as_buttons(harness: Harness) -> None:
