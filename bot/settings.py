@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pydantic import ValidationError
+from pydantic_settings import BaseSettings
 
+from bot.api.settings import ApiSettings
+from bot.config_messages import describe
 from core.config import (
     AccessSettings,
     AppSettings,
@@ -18,19 +21,12 @@ from core.config import (
     WebSettings,
 )
 
-# Settings field -> the environment variable a person has to fix.
-_ENV_NAMES = {
-    ("TelegramSettings", "bot_token"): "TELEGRAM_BOT_TOKEN",
-    ("AccessSettings", "admin_user_ids"): "ADMIN_USER_IDS",
-    ("SMTPSettings", "email_from"): "EMAIL_FROM",
-}
-_PREFIXES = {
-    "TelegramSettings": "TELEGRAM_",
-    "WebSettings": "WEB_",
-    "LLMSettings": "LLM_",
-    "ComfySettings": "COMFYUI_",
-    "SMTPSettings": "SMTP_",
-}
+# Every group of settings, in the order they are read (and .env.example lists them).
+GROUPS: dict[str, type[BaseSettings]] = {
+    "telegram": TelegramSettings, "access": AccessSettings, "mode": BotModeSettings,
+    "web": WebSettings, "database": DatabaseSettings, "llm": LLMSettings,
+    "comfy": ComfySettings, "app": AppSettings, "smtp": SMTPSettings, "api": ApiSettings,
+}  # fmt: skip
 
 
 class ConfigError(Exception):
@@ -48,6 +44,8 @@ class Settings:
     comfy: ComfySettings
     smtp: SMTPSettings
     app: AppSettings
+    # None when a test builds Settings by hand: the REST API's defaults then apply.
+    api: ApiSettings | None = None
 
     def check(self) -> None:
         if self.mode.bot_mode == "webhook":
@@ -57,30 +55,14 @@ class Settings:
                 raise ConfigError("TELEGRAM_WEBHOOK_SECRET is required when BOT_MODE=webhook")
 
 
-def _describe(group: type, error: ValidationError) -> str:
-    first = error.errors()[0]
-    field = str(first["loc"][0]) if first["loc"] else ""
-    name = _ENV_NAMES.get((group.__name__, field))
-    if name is None:
-        name = (_PREFIXES.get(group.__name__, "") + field).upper() or group.__name__
-    if first["type"] == "missing":
-        return f"{name} is required but not set"
-    return f"{name} is invalid: {first['msg']}"
-
-
 def load_settings(env_file: str | None = ".env") -> Settings:
     """Read every group; the first problem becomes a ConfigError naming the variable."""
-    groups = {
-        "telegram": TelegramSettings, "access": AccessSettings, "mode": BotModeSettings,
-        "web": WebSettings, "database": DatabaseSettings, "llm": LLMSettings,
-        "comfy": ComfySettings, "smtp": SMTPSettings, "app": AppSettings,
-    }  # fmt: skip
     values: dict[str, object] = {}
-    for key, group in groups.items():
+    for key, group in GROUPS.items():
         try:
             values[key] = group(_env_file=env_file)
         except ValidationError as exc:
-            raise ConfigError(_describe(group, exc)) from None
+            raise ConfigError(describe(group, exc)) from None
     settings = Settings(**values)  # type: ignore[arg-type]
     settings.check()
     return settings

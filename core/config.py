@@ -2,7 +2,9 @@
 
 They are built once in `bot.settings.load_settings` and passed down; nothing imports a
 global settings object, so tests construct exactly the settings they need.
-Variable names are the ones README.md lists under "Configure it".
+Variable names are the ones README.md lists under "Configure it". Each class docstring
+and the docstring under each field are the text of `.env.example`
+(`python -m bot.env_example` writes it; a test checks the two agree).
 """
 
 from __future__ import annotations
@@ -14,8 +16,27 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
-_COMMON = {"env_file": ".env", "env_file_encoding": "utf-8", "extra": "ignore"}
+_COMMON = {
+    "env_file": ".env",
+    "env_file_encoding": "utf-8",
+    "extra": "ignore",
+    # `VAR=` counts as unset, as a copied .env.example or compose's env_file leaves it.
+    "env_ignore_empty": True,
+    "use_attribute_docstrings": True,  # the docstring under a field is its description
+}
+SQLITE_EXAMPLE = "sqlite+aiosqlite:///./data/copilot.db"
+POSTGRES_EXAMPLE = "postgresql+asyncpg://USER:PASSWORD@HOST:5432/DATABASE"
+
+
+def env_name(group: type[BaseSettings], field: str) -> str:
+    """The environment variable a field is read from, as pydantic-settings reads it."""
+    alias = group.model_fields[field].validation_alias
+    if isinstance(alias, str):
+        return alias.upper()
+    return (str(group.model_config.get("env_prefix", "")) + field).upper()
 
 
 def _split_csv(value: object) -> object:
@@ -27,25 +48,35 @@ def _split_csv(value: object) -> object:
 
 
 class TelegramSettings(BaseSettings):
+    """Telegram"""
+
     model_config = SettingsConfigDict(env_prefix="TELEGRAM_", **_COMMON)  # type: ignore[typeddict-item]
 
     bot_token: SecretStr
+    """Bot token from @BotFather (/newbot). Required."""
     api_base_url: str = "https://api.telegram.org/bot"
+    """Bot API base: a local Bot API server, or a test double."""
     file_base_url: str = "https://api.telegram.org/file/bot"
+    """File download base."""
     webhook_secret: SecretStr | None = None
+    """Checked against X-Telegram-Bot-Api-Secret-Token; required when BOT_MODE=webhook."""
 
     @field_validator("bot_token")
     @classmethod
     def _token_not_blank(cls, value: SecretStr) -> SecretStr:
         if not value.get_secret_value().strip():
-            raise ValueError("must not be empty")
+            raise ValueError("is empty: paste the token @BotFather gave you")
         return value
 
 
 class AccessSettings(BaseSettings):
+    """Who may use the bot"""
+
     model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
 
     admin_user_ids: Annotated[frozenset[int], NoDecode] = Field(min_length=1)
+    """Comma-separated Telegram user ids allowed to use the bot (find yours with
+    @userinfobot); everyone else is refused politely. Required."""
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod
@@ -54,49 +85,90 @@ class AccessSettings(BaseSettings):
 
 
 class BotModeSettings(BaseSettings):
+    """How updates arrive"""
+
     model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
 
     bot_mode: Literal["polling", "webhook"] = "polling"
+    """polling, or webhook (then WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET are needed)."""
     webhook_url: AnyHttpUrl | None = None
+    """Public URL Telegram posts updates to, ending in /telegram/webhook (webhook mode)."""
 
 
 class WebSettings(BaseSettings):
+    """Web server (/health, /metrics, the REST API, webhooks)"""
+
     model_config = SettingsConfigDict(env_prefix="WEB_", **_COMMON)  # type: ignore[typeddict-item]
 
     host: str = "127.0.0.1"
+    """Address to listen on (0.0.0.0 for every interface)."""
     port: int = Field(default=8080, ge=0, le=65535)
+    """Port to listen on."""
 
 
 class DatabaseSettings(BaseSettings):
+    """Database"""
+
     model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
 
-    database_url: str = "sqlite+aiosqlite:///./data/copilot.db"
+    database_url: str = SQLITE_EXAMPLE
+    """sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER:PASSWORD@HOST:5432/DATABASE;
+    migrated at start-up."""
 
     @field_validator("database_url")
     @classmethod
     def _supported(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        problem = database_url_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
 
+def database_url_problem(url: str) -> str | None:
+    """What is wrong with a DATABASE_URL, in words (never echoing it: it may hold a password)."""
+    if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        return "must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return f"is not a database URL; for example {POSTGRES_EXAMPLE}"
+    if parsed.database:
+        return None
+    if url.startswith("sqlite"):
+        return f"names no SQLite file: write {SQLITE_EXAMPLE} (three slashes, then the path)"
+    # Without a name asyncpg picks a database by itself (the user's), and we would migrate it.
+    return f"names no database: write {POSTGRES_EXAMPLE}"
+
+
 class LLMSettings(BaseSettings):
+    """AI model (litellm)"""
+
     model_config = SettingsConfigDict(env_prefix="LLM_", **_COMMON)  # type: ignore[typeddict-item]
 
     model: str | None = None
+    """litellm model, e.g. openai/gpt-4o-mini, anthropic/claude-..., ollama/llama3.1, or
+    openai/NAME with LLM_API_BASE for any OpenAI-compatible server. Unset: AI writing is off."""
     api_base: str | None = None
+    """Base URL of the model's server (self-hosted or a proxy), passed to litellm."""
     api_key: SecretStr | None = None
+    """The provider's API key (else litellm reads OPENAI_API_KEY, ANTHROPIC_API_KEY, ...)."""
     fallback_models: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Comma-separated models tried in order when the main one fails."""
     timeout_s: float = Field(default=60.0, gt=0, le=600)
+    """Hard timeout of one LLM call, in seconds."""
     daily_budget_usd: Decimal = Field(default=Decimal("10"), ge=0)
+    """Hard daily cap in USD; at the cap no provider call is made and the user is told."""
     price_input_per_mtok: Decimal | None = Field(default=None, ge=0)
+    """USD per million input tokens, for a model litellm has no price for (0 if free)."""
     price_output_per_mtok: Decimal | None = Field(default=None, ge=0)
-    # Not in INTERFACES: tuning knobs with safe defaults.
+    """USD per million output tokens, for a model litellm has no price for (0 if free)."""
     max_retries: int = Field(default=2, ge=0, le=5)
+    """Retries of a failed call."""
     cache_ttl_s: int = Field(default=600, ge=0)
-    # A fixed sampling seed, for repeatable answers from providers that honour it
-    # (llama.cpp, OpenAI). Unset: the provider picks one per call.
+    """Seconds an identical request is answered from the cache (0: no cache)."""
     seed: int | None = Field(default=None, ge=0)
+    """A fixed sampling seed, for repeatable answers from providers that honour it
+    (llama.cpp, OpenAI). Unset: the provider picks one per call."""
 
     @field_validator("fallback_models", mode="before")
     @classmethod
@@ -105,45 +177,74 @@ class LLMSettings(BaseSettings):
 
 
 class ComfySettings(BaseSettings):
+    """Image generation (ComfyUI)"""
+
     model_config = SettingsConfigDict(env_prefix="COMFYUI_", **_COMMON)  # type: ignore[typeddict-item]
 
     url: AnyHttpUrl | None = None
+    """ComfyUI server, e.g. http://127.0.0.1:8188. Unset: image generation is off."""
     workflow: Path | None = None
-    # Not in INTERFACES: image pipeline knobs with safe defaults.
+    """An API-format workflow JSON ("Export (API)" in ComfyUI) with "{{prompt}}",
+    "{{seed}}"... placeholders. Unset: the bundled default."""
     max_runs: int = Field(default=2, ge=1, le=32)
-    # Candidates per run; a Telegram media group holds at most 10.
+    """Runs in flight at once."""
     batch_size: int = Field(default=4, ge=1, le=10)
+    """Candidates per run; a Telegram media group holds at most 10."""
     deadline_s: float = Field(default=600.0, gt=0, le=86400)
+    """Seconds after which a run is given up."""
     poll_interval_s: float = Field(default=1.0, gt=0, le=60)
+    """Seconds between checks when ComfyUI's websocket is unavailable."""
     width: int = Field(default=512, ge=64, le=4096)
+    """Image width in pixels."""
     height: int = Field(default=512, ge=64, le=4096)
+    """Image height in pixels."""
     negative_prompt: str = "text, watermark, blurry, deformed"
+    """What the images should avoid."""
 
 
 class AppSettings(BaseSettings):
-    """Everything else that has no common prefix."""
+    """Publishing, time zone, files and the REST API"""
 
     model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
 
     publish_chat_id: str | None = None
+    """Channel or chat (@name or id) approved posts are published to; the bot must be
+    an admin there."""
     api_token: SecretStr | None = None
+    """Bearer token for the REST API. Unset: the API answers 503."""
     pipeline_webhook_secret: SecretStr | None = None
+    """Standard Webhooks secret (whsec_...) for image pipeline callbacks; during a
+    rotation the new and the old one, separated by a space or comma."""
     timezone: str = "UTC"
+    """IANA time zone for showing and reading times, e.g. Europe/Berlin; stored times are UTC."""
     data_dir: Path = Path("./data")
-    # Publishing (core/publishing; docs/PUBLISHING.md). Not in INTERFACES: an outgoing
-    # webhook as a destination, and the dispatcher's timing, all with safe defaults.
+    """Where generated images are kept (DATA_DIR/images). The SQLite database's place is
+    DATABASE_URL's."""
+    # Publishing (core/publishing; docs/PUBLISHING.md): an outgoing webhook as a
+    # destination, and the dispatcher's timing, all with safe defaults.
     publish_webhook_url: AnyHttpUrl | None = None
+    """Make / n8n / Zapier webhook that published posts are POSTed to, signed (see
+    docs/PUBLISHING.md)."""
     publish_webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    """whsec_ + base64 secret the webhook's requests are signed with; required with
+    PUBLISH_WEBHOOK_URL."""
     publish_catchup_minutes: int = Field(default=15, ge=1, le=7 * 24 * 60)
+    """Minutes after its time a post missed while the bot was down is still published."""
     publish_retries: int = Field(default=3, ge=0, le=10)
+    """Retries of a failed publication."""
     publish_backoff_s: float = Field(default=2.0, gt=0, le=600)
+    """First wait between retries, in seconds (it doubles)."""
     publish_sweep_interval_s: float = Field(default=5.0, gt=0, le=300)
+    """Seconds between looks for posts that are due."""
     publish_lease_s: float = Field(default=60.0, ge=1, le=3600)
+    """Seconds a replica holds a claimed post before another may take it."""
     publish_send_timeout_s: float = Field(default=20.0, gt=0, le=300)
-    # Telegram allows about 20 messages a minute into one group or channel, and about
-    # 30 a second in all; raise these only for a test double.
+    """Timeout of one send, in seconds."""
     publish_chat_interval_s: float = Field(default=3.0, ge=0, le=3600)
+    """Seconds between posts into one chat. Telegram allows about 20 messages a minute
+    into one group or channel; lower it only for a test double."""
     publish_rate_per_s: float = Field(default=25.0, gt=0, le=10_000)
+    """Sends a second in all (Telegram allows about 30)."""
 
     @field_validator("publish_webhook_secret")
     @classmethod
@@ -160,7 +261,9 @@ class AppSettings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown IANA time zone {value!r}") from exc
+            raise ValueError(
+                f"{value!r} is not an IANA time zone; write one like Europe/Berlin or UTC"
+            ) from exc
         return value
 
     @field_validator("pipeline_webhook_secret")
@@ -176,14 +279,22 @@ class AppSettings(BaseSettings):
 
 
 class SMTPSettings(BaseSettings):
+    """Outgoing mail"""
+
     model_config = SettingsConfigDict(env_prefix="SMTP_", **_COMMON)  # type: ignore[typeddict-item]
 
     host: str | None = None
+    """Mail server. Unset: email sending is off."""
     port: int = Field(default=587, ge=1, le=65535)
+    """Mail server port."""
     username: str | None = None
+    """Login, if the server wants one."""
     password: SecretStr | None = None
+    """Password for SMTP_USERNAME."""
     starttls: bool = True
+    """Upgrade the connection with STARTTLS (true or false)."""
     email_from: str | None = Field(default=None, validation_alias="EMAIL_FROM")
+    """Sender address; required with SMTP_HOST."""
 
     @model_validator(mode="after")
     def _from_needed(self) -> SMTPSettings:

@@ -7,11 +7,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ApiSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="API_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
+    """REST API limits"""
 
-    # Requests per minute per token, counted in the database so replicas share the limit.
+    model_config = SettingsConfigDict(
+        env_prefix="API_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        env_ignore_empty=True, use_attribute_docstrings=True,
+    )  # fmt: skip
+
     rate_limit_per_minute: int = Field(default=60, ge=1, le=100_000)
-    # How long a response is kept for retries with the same Idempotency-Key.
+    """Requests per minute per token, counted in the database so replicas share the limit."""
     idempotency_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
+    """Hours a response is kept for retries with the same Idempotency-Key."""
