@@ -87,9 +87,10 @@ class _Tools:
     ) -> dict[str, Any]:
         """Create a campaign: one draft post per planned post (1-50), all or nothing.
 
-        Same fields as POST /api/campaigns. scheduled_at is ISO 8601 with a UTC offset,
-        in the future and at most 365 days ahead; format is image, carousel, video or text.
-        Returns {campaign, suggestions, posts}. Posts wait for a human's approval.
+        Same fields as POST /api/campaigns. scheduled_at is ISO 8601, in the future and at
+        most 365 days ahead (without a UTC offset it is read in TIMEZONE, and a time the
+        clocks skip there is refused); format is image, carousel, reel, story, video or
+        text. Returns {campaign, suggestions, posts}. Posts wait for a human's approval.
         """
         body = {
             "persona_id": persona_id,

@@ -24,7 +24,7 @@ EDIT_TIME = "campaign:edit_time"
 PREVIEW_STATES = frozenset({PREVIEW, EDIT_CAPTION, EDIT_TIME})
 TOTAL_STEPS = 7
 MAX_TEXT = 1000
-MIXED = "a mix of image, carousel, video and text posts"
+MIXED = "a mix of image, carousel, reel, story, video and text posts"
 
 
 class StepInputError(ValueError):
@@ -67,8 +67,9 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         FORMATS, 7, "Formats", "Which formats?",
-        options=(("🖼 Image", "image"), ("🗂 Carousel", "carousel"), ("🎬 Video", "video"),
-                 ("📝 Text", "text"), ("🎲 Mixed", MIXED)),
+        options=(("🖼 Image", "image"), ("🗂 Carousel", "carousel"), ("🎞 Reel", "reel"),
+                 ("📱 Story", "story"), ("🎬 Video", "video"), ("📝 Text", "text"),
+                 ("🎲 Mixed", MIXED)),
         own="the mix you want, e.g. <i>3 image, 2 carousel</i>",
     ),
 )  # fmt: skip

@@ -17,7 +17,9 @@ NO_PERSONA = (
     "A campaign is written in a persona's voice, and there is none yet.\n"
     "Create one with /persona, or send me a persona as a YAML or JSON file."
 )
-FORMAT_ICONS = {"image": "🖼", "carousel": "🗂", "video": "🎬", "text": "📝"}
+FORMAT_ICONS = {
+    "image": "🖼", "carousel": "🗂", "reel": "🎞", "story": "📱", "video": "🎬", "text": "📝",
+}  # fmt: skip
 SUMMARY_BUDGET = 3600  # characters of post lines before "… and N more"
 TITLE_IN_LIST = 48
 

@@ -28,6 +28,7 @@ from pydantic import (
 from core.campaigns.problems import problem_lines
 from core.errors import ValidationFailed
 from core.hashtags import normalize_hashtag
+from core.localtime import wall_to_utc
 from core.posts.captions import PostFormat, limit_for, published_length
 from core.suggestions.models import HASHTAG_PATTERN
 
@@ -36,7 +37,10 @@ MAX_DAYS_AHEAD = 365
 MAX_HASHTAGS = 30
 MAX_METADATA_CHARS = 20_000
 # Friendly names a person or a model may use for a format.
-FORMAT_ALIASES = {"photo": "image", "picture": "image", "album": "carousel", "gallery": "carousel"}
+FORMAT_ALIASES = {
+    "photo": "image", "picture": "image", "album": "carousel", "gallery": "carousel",
+    "reels": "reel", "stories": "story",
+}  # fmt: skip
 
 
 def _strip(max_length: int, min_length: int = 1) -> StringConstraints:
@@ -77,7 +81,9 @@ class PostPlan(BaseModel):
         max_length=MAX_HASHTAGS,
         json_schema_extra={"items": {"type": "string", "pattern": HASHTAG_PATTERN}},
     )
-    format: PostFormat = Field(default="image", description="image, carousel, video or text")
+    format: PostFormat = Field(
+        default="image", description="image, carousel, reel, story, video or text"
+    )
 
     @field_validator("format", mode="before")
     @classmethod
@@ -108,7 +114,9 @@ class PostPlan(BaseModel):
         if value.tzinfo is None:
             if context.tz is None:
                 raise ValueError("must include a UTC offset, like 2030-01-05T10:00:00+01:00")
-            value = value.replace(tzinfo=context.tz)
+            # A wall time the clocks skip is refused (NonexistentLocalTime is a ValueError),
+            # with the reason /schedule gives, rather than quietly moved an hour on.
+            value = wall_to_utc(value, context.tz).astimezone(context.tz)
         return _check_window(value, context.now)
 
     @model_validator(mode="after")

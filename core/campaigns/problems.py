@@ -1,7 +1,7 @@
 """pydantic errors as one plain line per problem, named the way the request body names things.
 
     Post #2: scheduled_at must be in the future
-    campaign_name: must not be empty
+    Post #3: image_prompt cannot be blank
     Content pillar #1: name is required
 
 List items are numbered from 1, as people count; fields keep their body names.
@@ -71,8 +71,10 @@ def _predicate(error: ErrorDetails) -> str:
 
 
 def _too_short(ctx: dict[str, Any]) -> str:
+    # The campaign-planning design's wording ("Post #3: image_prompt cannot be blank");
+    # strings are stripped first, so an empty one and one of spaces are alike blank.
     least = ctx.get("min_length", 1)
-    return "must not be empty" if least == 1 else f"must be at least {least} characters"
+    return "cannot be blank" if least == 1 else f"must be at least {least} characters"
 
 
 def _list_too_long(ctx: dict[str, Any]) -> str:

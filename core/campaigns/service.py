@@ -1,9 +1,10 @@
 """One command creates a whole campaign: all of it in one transaction, or nothing.
 
 The campaign row, one suggestion row per planned post (source "campaign", payload the
-post plan), the draft posts linked to those suggestions, and any content pillar the
-plan names that the persona lacks. Nothing here publishes: every post starts as an
-unapproved draft that a human has to approve in Telegram.
+post plan, "pending" until its post is reviewed), the draft posts linked to those
+suggestions, and any content pillar the plan names that the persona lacks. Nothing here
+publishes: every post starts as an unapproved draft that a human has to approve in
+Telegram.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.campaigns.models import CampaignPlan, PostPlan, validate_plan
-from core.campaigns.views import ACCEPTED, CampaignCreated, CampaignView, SuggestionRef
+from core.campaigns.views import PENDING, CampaignCreated, CampaignView, SuggestionRef
 from core.clock import Clock
 from core.errors import NotFound, ValidationFailed
 from core.posts.views import PostView
 from storage.models import Campaign
 from storage.repos import campaigns as repo
 from storage.repos import personas as persona_repo
+from storage.repos import pipeline as pipeline_repo
 from storage.repos import posts as post_repo
 
 
@@ -52,7 +54,7 @@ class CampaignService:
         The plan is validated again here, against the clock of this moment: a preview
         shown a while ago may have times that are past by now.
         """
-        checked = self.validate(plan)
+        checked = await self._checked(plan)
         at = self._clock.now()
         async with self._sessions.begin() as session:
             persona_name = await _persona_name(session, checked.persona_id)
@@ -60,14 +62,30 @@ class CampaignService:
             values = {**_campaign_values(checked, actor, model), "created_at": at}
             campaign = await repo.insert_campaign(session, values)
             suggestion_ids = await repo.insert_suggestions(
-                session, [_payload(p) for p in checked.posts], status=ACCEPTED,
+                session, [_payload(p) for p in checked.posts], status=PENDING,
                 user_id=user_id, at=at,
             )  # fmt: skip
             rows = _post_rows(checked, campaign.id, pillars, suggestion_ids, user_id)
             post_ids = await post_repo.insert_drafts(session, rows, actor=actor, at=at)
             posts = await _posts_in_order(session, campaign.id, post_ids)
+            photos = await pipeline_repo.posts_with_picked_image(session, post_ids)
         view = CampaignView.from_row(campaign, persona_name, len(posts))
-        return CampaignCreated(view, _refs(suggestion_ids, posts), posts, tuple(sorted(created)))
+        refs, pillar_names = _refs(suggestion_ids, posts), tuple(sorted(created))
+        return CampaignCreated(view, refs, posts, pillar_names, frozenset(photos))
+
+    async def _checked(self, plan: CampaignPlan | Mapping[str, Any]) -> CampaignPlan:
+        """validate(); when the body has other problems too, an unknown persona leads them,
+        so the caller hears of every problem at once (the design's 422 example)."""
+        try:
+            return self.validate(plan)
+        except ValidationFailed as failed:
+            persona_id = _persona_id_of(plan)
+            if persona_id is None:
+                raise
+            async with self._sessions() as session:
+                if await persona_repo.get(session, persona_id) is not None:
+                    raise
+            raise ValidationFailed([persona_missing(persona_id), *failed.problems]) from None
 
     async def get(self, campaign_id: int) -> CampaignView:
         async with self._sessions() as session:
@@ -83,9 +101,25 @@ class CampaignService:
             return tuple([await _view(session, row) for row in rows])
 
 
+def persona_missing(persona_id: int) -> str:
+    """The design's line for an unknown persona."""
+    return f"Persona with id {persona_id} not found"
+
+
+def _persona_id_of(plan: CampaignPlan | Mapping[str, Any]) -> int | None:
+    """The body's persona_id, if it is a usable one (else validation already named it)."""
+    raw = plan.persona_id if isinstance(plan, CampaignPlan) else plan.get("persona_id")
+    if isinstance(raw, str) and raw.strip().isdigit():
+        raw = int(raw)
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1 else None
+
+
 def _refs(suggestion_ids: Sequence[int], posts: Sequence[PostView]) -> tuple[SuggestionRef, ...]:
     pairs = zip(suggestion_ids, posts, strict=True)
-    return tuple(SuggestionRef(id=s, post_id=p.id, title=p.title) for s, p in pairs)
+    return tuple(
+        SuggestionRef(id=s, post_id=p.id, title=p.title, content_pillar_id=p.content_pillar_id)
+        for s, p in pairs
+    )
 
 
 async def _view(session: AsyncSession, row: Campaign) -> CampaignView:
@@ -98,7 +132,7 @@ async def _view(session: AsyncSession, row: Campaign) -> CampaignView:
 async def _persona_name(session: AsyncSession, persona_id: int) -> str:
     persona = await persona_repo.get(session, persona_id)
     if persona is None:
-        raise ValidationFailed([f"persona_id: persona {persona_id} does not exist"])
+        raise ValidationFailed([persona_missing(persona_id)])
     return persona.name
 
 

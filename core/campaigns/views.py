@@ -9,9 +9,12 @@ from typing import Any
 from core.posts.views import PostView
 from storage.models import Campaign
 
-# Campaign posts become drafts at once, so their suggestion rows are never "pending":
-# that keeps them out of the /suggest review queue, which expects /suggest payloads.
+# A campaign suggestion (source "campaign") is "pending" until a person reviews its draft
+# post in /approve, then "accepted" or "rejected" with it (storage.repos.campaigns
+# .follow_review). /suggest's queue and buttons leave these rows alone: their post exists.
+PENDING = "pending"
 ACCEPTED = "accepted"
+REJECTED = "rejected"
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,11 @@ class CampaignView:
         return {
             "id": self.id,
             "name": self.name,
+            "persona_id": self.persona_id,
             "persona": {"id": self.persona_id, "name": self.persona_name},
+            # The design's GapAnalysis is the record a campaign's suggestions hang off, with
+            # its name and strategy: here that is the campaign row itself.
+            "gap_analysis_id": self.id,
             "strategy_metadata": self.strategy_metadata,
             "model": self.model,
             "created_by": self.created_by,
@@ -54,8 +61,9 @@ class SuggestionRef:
     id: int
     post_id: int
     title: str
+    content_pillar_id: int | None
     source: str = "campaign"
-    status: str = ACCEPTED
+    status: str = PENDING
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -63,7 +71,9 @@ class SuggestionRef:
             "source": self.source,
             "status": self.status,
             "post_id": self.post_id,
+            "draft_post_id": self.post_id,
             "title": self.title,
+            "content_pillar_id": self.content_pillar_id,
         }
 
 
@@ -73,6 +83,7 @@ class CampaignCreated:
     suggestions: tuple[SuggestionRef, ...]
     posts: tuple[PostView, ...]
     pillars_created: tuple[str, ...]
+    with_photo: frozenset[int] = frozenset()  # ids of the posts that have a picked image
 
     def as_json(self) -> dict[str, Any]:
         created = list(self.pillars_created)
@@ -80,5 +91,13 @@ class CampaignCreated:
         return {
             "campaign": campaign,
             "suggestions": [s.as_json() for s in self.suggestions],
-            "posts": [p.as_json() for p in self.posts],
+            "posts": [self._post_json(p) for p in self.posts],
         }
+
+    def _post_json(self, post: PostView) -> dict[str, Any]:
+        """The post, with the design's names for its image and its suggestion."""
+        extra = {
+            "has_photo": post.id in self.with_photo,
+            "content_suggestion_id": post.suggestion_id,
+        }
+        return {**post.as_json(), **extra}

@@ -7,13 +7,18 @@ from typing import Literal, get_args
 
 from core.errors import ValidationFailed
 
-PostFormat = Literal["image", "carousel", "video", "text"]
+# The formats social planners use. What each becomes when published is in
+# core/publishing/formats.py (docs/PUBLISHING.md): every one but text goes out with its
+# image, so its caption is a media caption.
+PostFormat = Literal["image", "carousel", "reel", "story", "video", "text"]
 POST_FORMATS: tuple[str, ...] = get_args(PostFormat)
+TEXT_FORMAT = "text"
+MEDIA_FORMATS: frozenset[str] = frozenset(POST_FORMATS) - {TEXT_FORMAT}
 
 # Bot API limits: a photo, video or media-group caption holds 1024 characters, a text
-# message 4096. Stories are left out on purpose: bots can post them only through a
-# business account, never to the channel in PUBLISH_CHAT_ID.
-CAPTION_LIMITS: dict[str, int] = {"image": 1024, "carousel": 1024, "video": 1024, "text": 4096}
+# message 4096. A reel or a story posted to a channel is a media post like any other
+# (bots can't post real stories to a channel), so it has the media caption's limit.
+CAPTION_LIMITS: dict[str, int] = {**dict.fromkeys(MEDIA_FORMATS, 1024), TEXT_FORMAT: 4096}
 DEFAULT_LIMIT = 1024
 
 

@@ -13,12 +13,14 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.campaigns.views import ACCEPTED, REJECTED
 from core.clock import Clock
 from core.errors import AlreadyDecided, InvalidTransition, NotFound
 from core.posts import states
 from core.posts.captions import check_caption
 from core.posts.states import PostStatus
 from core.posts.views import PostPage, PostView, TransitionView
+from storage.repos import campaigns as campaign_repo
 from storage.repos import posts as repo
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,10 @@ class PostService:
             await repo.add_transition(
                 session, post_id, from_status=current, to_status=target, actor=actor, at=at
             )
+            if target == PostStatus.REJECTED:
+                await campaign_repo.follow_review(
+                    session, post_id, status=REJECTED, user_id=_user_of(actor), at=at
+                )
             return await _view(session, post_id)
 
     async def reject(self, post_id: int, user_id: int) -> PostView:
@@ -81,6 +87,9 @@ class PostService:
             )
             if approved:
                 await ready_as_text(session, post_id, actor=actor, at=at)
+                await campaign_repo.follow_review(
+                    session, post_id, status=ACCEPTED, user_id=user_id, at=at
+                )
             view = await _view(session, post_id)
         if not approved:
             raise _approval_refused(view)
@@ -184,6 +193,12 @@ async def ready_as_text(
             actor=actor, at=at,
         )  # fmt: skip
     return moved
+
+
+def _user_of(actor: str) -> int | None:
+    """The Telegram user id in "user:<id>"; None for the dispatcher, the API and the like."""
+    kind, _, value = actor.partition(":")
+    return int(value) if kind == "user" and value.isdigit() else None
 
 
 def _check_move(post_id: int, current: PostStatus, target: PostStatus) -> None:

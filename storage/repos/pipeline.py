@@ -218,6 +218,19 @@ async def picked_image_of_post(session: AsyncSession, post_id: int) -> RunImage 
     return await session.scalar(statement)
 
 
+async def posts_with_picked_image(session: AsyncSession, post_ids: Collection[int]) -> set[int]:
+    """Those of the posts that have a picked image (the design's `has_photo`)."""
+    if not post_ids:
+        return set()
+    statement = (
+        select(ImageRunPost.post_id)
+        .join(RunImage, RunImage.run_id == ImageRunPost.run_id)
+        .where(ImageRunPost.post_id.in_(post_ids), RunImage.picked.is_(True))
+        .distinct()
+    )
+    return set(await session.scalars(statement))
+
+
 async def runs_by_prompt_ids(
     session: AsyncSession, prompt_ids: Collection[str]
 ) -> dict[str, tuple[int, str]]:

@@ -11,6 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Post, Suggestion
 
+# A campaign's suggestions are pending until their posts (which exist already) are
+# reviewed in /approve; the /suggest cards, queue and buttons are not for them.
+CAMPAIGN_SOURCE = "campaign"
+
 
 async def insert(
     session: AsyncSession,
@@ -30,7 +34,9 @@ async def insert(
 
 
 async def get(session: AsyncSession, suggestion_id: int) -> Suggestion | None:
-    return await session.get(Suggestion, suggestion_id)
+    """A /suggest suggestion; a campaign's (reviewed through its post) is not one."""
+    row = await session.get(Suggestion, suggestion_id)
+    return row if row is not None and row.source != CAMPAIGN_SOURCE else None
 
 
 async def post_id_for(session: AsyncSession, suggestion_id: int) -> int | None:
@@ -68,6 +74,7 @@ _DECIDE = (
     .where(
         _TABLE.c.id == bindparam("suggestion_id"),
         _TABLE.c.status == "pending",
+        _TABLE.c.source != CAMPAIGN_SOURCE,
         _TABLE.c.revision == bindparam("seen_revision"),
     )
     .values(status=bindparam("new_status"), decided_by=bindparam("by"), decided_at=bindparam("at"))
@@ -107,6 +114,7 @@ async def _update_pending(
         .where(
             Suggestion.id == suggestion_id,
             Suggestion.status == "pending",
+            Suggestion.source != CAMPAIGN_SOURCE,
             Suggestion.revision == revision,
         )
         .values(**values)
@@ -119,7 +127,7 @@ async def _update_pending(
 async def list_pending(
     session: AsyncSession, *, offset: int, limit: int
 ) -> tuple[list[Suggestion], int]:
-    pending = Suggestion.status == "pending"
+    pending = (Suggestion.status == "pending") & (Suggestion.source != CAMPAIGN_SOURCE)
     total = (await session.execute(select(func.count()).where(pending))).scalar_one()
     rows = await session.execute(
         select(Suggestion)

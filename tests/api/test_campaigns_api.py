@@ -14,7 +14,7 @@ from tests.campaigns.helpers import count, make_persona, plan_body
 DRAFT_POST_KEYS = {
     "id", "status", "approved", "approved_at", "seen", "title", "description", "format",
     "content_pillar", "scheduled_at", "caption", "hashtags", "image_prompt", "campaign_id",
-    "persona_id", "suggestion_id", "created_at",
+    "persona_id", "suggestion_id", "created_at", "has_photo", "content_suggestion_id",
 }  # fmt: skip
 
 
@@ -72,17 +72,18 @@ def _second_post(**fields: object) -> dict[str, Any]:
     return body
 
 
+FORMATS = "image, carousel, reel, story, video, text"
 # One row per rule; tests/campaigns/test_plan_validation.py has the full table.
 PAST, TOO_FAR = "2020-01-01T00:00:00+00:00", "2028-01-01T00:00:00+00:00"
 RULES = [
-    (plan_body(99), "persona_id: persona 99 does not exist"),
-    ({**plan_body(1), "campaign_name": ""}, "campaign_name: must not be empty"),
+    (plan_body(99), "Persona with id 99 not found"),
+    ({**plan_body(1), "campaign_name": ""}, "campaign_name: cannot be blank"),
     ({**plan_body(1), "posts": []}, "posts: must have at least 1 item(s)"),
     ({**plan_body(1), "extra": 1}, "extra: is not a known field"),
     (_second_post(scheduled_at=PAST), "Post #2: scheduled_at must be in the future"),
     (_second_post(scheduled_at=TOO_FAR), "Post #2: scheduled_at must be at most 365 days ahead"),
-    (_second_post(image_prompt="   "), "Post #2: image_prompt must not be empty"),
-    (_second_post(format="reel"), "Post #2: format must be one of: image, carousel, video, text"),
+    (_second_post(image_prompt="   "), "Post #2: image_prompt cannot be blank"),
+    (_second_post(format="podcast"), f"Post #2: format must be one of: {FORMATS}"),
     (_second_post(hashtags=["#1"]), "Post #2: hashtags has '#1', which is not a usable hashtag"),
     (_second_post(title="x" * 201), "Post #2: title must be at most 200 characters"),
     (_second_post(mood="happy"), "Post #2: mood is not a known field"),
@@ -99,13 +100,14 @@ async def test_validation_problems_are_422_lines(api: Api, body: object, line: s
 
 
 async def test_several_problems_several_lines(api: Api) -> None:
-    body = _second_post(title="", image_prompt="", format="reel")
+    body = _second_post(title="", image_prompt="", format="podcast")
     status, answer, _ = await api.post("/api/campaigns", body)
     assert status == 422
     assert answer["details"] == [
-        "Post #2: title must not be empty",
-        "Post #2: image_prompt must not be empty",
-        "Post #2: format must be one of: image, carousel, video, text",
+        "Persona with id 1 not found",  # no persona was made: it leads the lines
+        "Post #2: title cannot be blank",
+        "Post #2: image_prompt cannot be blank",
+        f"Post #2: format must be one of: {FORMATS}",
     ]
 
 

@@ -44,7 +44,7 @@ async def test_existing_name_is_409(api: Api) -> None:
         ),
         (
             {"name": "", "caption_config": {"tone": ""}},
-            ["name: must not be empty", "caption_config.tone: must not be empty"],
+            ["name: cannot be blank", "caption_config.tone: cannot be blank"],
         ),
     ],
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from sqlalchemy import select
 from core.errors import NotFound, ValidationFailed
 from storage.models import Campaign, ContentPillar, Post, PostTransition, Suggestion
 from storage.repos import posts as post_repo
+from storage.repos import suggestions as suggestion_repo
 from tests.campaigns.helpers import Core, count, make_persona, plan_body, post_body
 
 TABLES = (Campaign, Suggestion, Post, PostTransition, ContentPillar)
@@ -45,8 +46,8 @@ async def test_create_stores_campaign_suggestions_and_draft_posts(core: Core) ->
     async with core.sessions() as session:
         suggestions = (await session.scalars(select(Suggestion).order_by(Suggestion.id))).all()
         transitions = (await session.scalars(select(PostTransition))).all()
-    assert {(s.source, s.status, s.created_by) for s in suggestions} == {
-        ("campaign", "accepted", 7)
+    assert {(s.source, s.status, s.created_by, s.decided_at) for s in suggestions} == {
+        ("campaign", "pending", 7, None)
     }
     assert suggestions[0].payload["title"] == "Post 1"
     assert suggestions[0].payload["hashtags"] == ["#autumn", "#candles"]
@@ -77,25 +78,129 @@ async def test_result_serialises_to_the_response_shape(core: Core) -> None:
     body = created.as_json()
     assert set(body) == {"campaign", "suggestions", "posts"}
     assert body["campaign"]["persona"] == {"id": persona.id, "name": "Acme Candles"}
+    assert body["campaign"]["persona_id"] == persona.id
+    assert body["campaign"]["gap_analysis_id"] == created.campaign.id
     assert body["campaign"]["content_pillars_created"] == []
+    pillar_id = persona.content_pillars[0].id
     assert body["suggestions"][0] == {
         "id": created.suggestions[0].id,
         "source": "campaign",
-        "status": "accepted",
+        "status": "pending",
         "post_id": created.posts[0].id,
+        "draft_post_id": created.posts[0].id,
         "title": "Post 1",
+        "content_pillar_id": pillar_id,
     }
     post = body["posts"][0]
     assert (post["status"], post["approved"], post["seen"]) == ("draft", False, False)
-    assert post["content_pillar"]["name"] == "Product"
+    assert (post["has_photo"], post["content_suggestion_id"]) == (False, created.suggestions[0].id)
+    assert post["content_pillar"] == {"id": pillar_id, "name": "Product"}
     assert post["scheduled_at"] == "2026-11-22T12:00:00+00:00"
 
 
 async def test_unknown_persona_is_a_validation_problem_and_stores_nothing(core: Core) -> None:
     with pytest.raises(ValidationFailed) as caught:
         await core.campaigns.create(plan_body(99), actor="api", model="api")
-    assert caught.value.problems == ["persona_id: persona 99 does not exist"]
+    assert caught.value.problems == ["Persona with id 99 not found"]
     assert set((await _counts(core)).values()) == {0}
+
+
+async def test_an_unknown_persona_leads_the_other_problems(core: Core) -> None:
+    """The design's 422 example: the persona line first, then one line per post problem."""
+    body = plan_body(999, posts=3)
+    body["posts"][1]["scheduled_at"] = "2020-01-01T10:00:00+00:00"
+    body["posts"][2]["image_prompt"] = " "
+    with pytest.raises(ValidationFailed) as caught:
+        await core.campaigns.create(body, actor="api", model="api")
+    assert caught.value.problems == [
+        "Persona with id 999 not found",
+        "Post #2: scheduled_at must be in the future",
+        "Post #3: image_prompt cannot be blank",
+    ]
+    assert set((await _counts(core)).values()) == {0}
+
+
+async def test_a_known_persona_is_not_named_among_the_problems(core: Core) -> None:
+    persona = await make_persona(core.personas)
+    body = plan_body(persona.id, posts=1)
+    body["posts"][0]["image_prompt"] = ""
+    with pytest.raises(ValidationFailed) as caught:
+        await core.campaigns.create(body, actor="api", model="api")
+    assert caught.value.problems == ["Post #1: image_prompt cannot be blank"]
+
+
+async def test_a_skipped_wall_time_is_refused_with_the_reason(core: Core) -> None:
+    """TIMEZONE is Europe/Berlin: on 28 Mar 2027 the clocks go from 02:00 to 03:00."""
+    persona = await make_persona(core.personas)
+    body = plan_body(persona.id, posts=2)
+    body["posts"][0]["scheduled_at"] = "2027-03-28T02:30:00"
+    body["posts"][1]["scheduled_at"] = "2027-03-28T03:30:00"  # exists: fine on its own
+    with pytest.raises(ValidationFailed) as caught:
+        await core.campaigns.create(body, actor="api", model="api")
+    assert caught.value.problems == [
+        "Post #1: scheduled_at 02:30 does not exist on Sun 28 Mar in Europe/Berlin: "
+        "the clocks jump forward then"
+    ]
+    assert await count(core.sessions, Post) == 0
+
+
+async def test_a_naive_time_is_read_in_the_timezone(core: Core) -> None:
+    persona = await make_persona(core.personas)
+    body = plan_body(persona.id, posts=2)
+    body["posts"][0]["scheduled_at"] = "2027-03-28T03:30:00"  # CEST, UTC+2
+    body["posts"][1]["scheduled_at"] = "2026-12-01T18:00:00"  # CET, UTC+1
+    created = await core.campaigns.create(body, actor="api", model="api")
+    assert [p.scheduled_at for p in created.posts] == [
+        datetime(2027, 3, 28, 1, 30, tzinfo=UTC),
+        datetime(2026, 12, 1, 17, 0, tzinfo=UTC),
+    ]
+
+
+@pytest.mark.parametrize("post_format", ["image", "carousel", "reel", "story", "video", "text"])
+async def test_every_planner_format_is_stored(core: Core, post_format: str) -> None:
+    persona = await make_persona(core.personas)
+    body = plan_body(persona.id, posts=1)
+    body["posts"][0]["format"] = post_format.upper()  # read ignoring case
+    created = await core.campaigns.create(body, actor="api", model="api")
+    assert created.posts[0].format == post_format
+
+
+async def test_the_suggestion_follows_its_post_review(core: Core) -> None:
+    """pending until the post is reviewed; then accepted or rejected with it."""
+    persona = await make_persona(core.personas)
+    created = await core.campaigns.create(plan_body(persona.id, 3), actor="api", model="api")
+    first, second, third = created.posts
+    await core.posts.approve(first.id, user_id=7)
+    await core.posts.reject(second.id, user_id=8)
+    core.clock.advance(minutes=1)
+    await core.posts.edit_caption(first.id, "New words.", user_id=7)  # withdraws the approval
+    ids = [s.id for s in created.suggestions]
+    assert [p.suggestion_id for p in (first, second, third)] == ids
+    statuses = await _suggestion_statuses(core)
+    assert [statuses[i] for i in ids] == [("accepted", 7), ("rejected", 8), ("pending", None)]
+    await core.posts.reject(first.id, user_id=9)  # approved, then rejected after all
+    assert (await _suggestion_statuses(core))[ids[0]] == ("rejected", 9)
+
+
+async def _suggestion_statuses(core: Core) -> dict[int, tuple[str, int | None]]:
+    async with core.sessions() as session:
+        rows = (await session.scalars(select(Suggestion))).all()
+    return {row.id: (row.status, row.decided_by) for row in rows}
+
+
+async def test_campaign_suggestions_stay_out_of_the_suggest_queue(core: Core) -> None:
+    """They are pending, but their posts exist: /suggest's cards and buttons are not theirs."""
+    persona = await make_persona(core.personas)
+    created = await core.campaigns.create(plan_body(persona.id, 2), actor="api", model="api")
+    suggestion_id = created.suggestions[0].id
+    async with core.sessions.begin() as session:
+        page, total = await suggestion_repo.list_pending(session, offset=0, limit=10)
+        decided = await suggestion_repo.decide(
+            session, suggestion_id, 1, status="approved", user_id=7, at=core.clock.now()
+        )
+        found = await suggestion_repo.get(session, suggestion_id)
+    assert (page, total, decided, found) == ([], 0, None, None)
+    assert (await _suggestion_statuses(core))[suggestion_id] == ("pending", None)
 
 
 async def test_failure_halfway_leaves_nothing(core: Core, monkeypatch: pytest.MonkeyPatch) -> None:

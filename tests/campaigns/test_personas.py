@@ -182,7 +182,7 @@ PROBLEMS: list[tuple[str, list[str]]] = [
     ('{"name": }', ["document: invalid JSON: Expecting value: line 1 column 10 (char 9)"]),
     ("- just\n- a list", ["body: must be an object"]),
     ("caption_config: {}", ["name: is required"]),
-    ("name: ''", ["name: must not be empty"]),
+    ("name: ''", ["name: cannot be blank"]),
     ("name: A\nmood: happy", ["mood: is not a known field"]),
     ("name: A\ncaption_config: {tone: warm, vibe: x}",
      ["caption_config.vibe: is not a known field"]),

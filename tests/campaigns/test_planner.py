@@ -79,6 +79,21 @@ async def test_preview_is_a_checked_plan_and_stores_nothing(
     assert "exactly 2" in text
 
 
+async def test_reels_and_stories_are_asked_for_and_kept(
+    core: Core, planner: tuple[CampaignPlanner, FakeLLM]
+) -> None:
+    service, llm = planner
+    persona = await make_persona(core.personas)
+    llm.queue(_answer([post_body(1, format="reel"), post_body(2, format="stories")]))
+    request = _request(persona.id, format_mix={"reel": 1, "story": 1})
+    preview = await service.preview(request, user_id=3)
+    assert [p.format for p in preview.plan.posts] == ["reel", "story"]
+    text = "\n".join(m.content for m in llm.requests[0].messages)
+    assert "- reel: 1" in text and "- story: 1" in text
+    words = " ".join(text.split())
+    assert '"image", "carousel", "reel", "story", "video" or "text"' in words
+
+
 async def test_the_preview_can_be_created(
     core: Core, planner: tuple[CampaignPlanner, FakeLLM]
 ) -> None:
@@ -149,7 +164,7 @@ def test_plan_request_problems_as_lines() -> None:
     with pytest.raises(ValidationFailed) as caught:
         PlanRequest.checked({"persona_id": 1, "goal": "", "post_count": 99})
     assert caught.value.problems == [
-        "goal: must not be empty",
+        "goal: cannot be blank",
         "tone: is required",
         "audience: is required",
         "start_date: is required",

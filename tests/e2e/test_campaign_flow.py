@@ -304,3 +304,29 @@ async def test_the_preview_survives_a_restart(
         assert len(llm_server.requests) == 1
     finally:
         await second.stop()
+
+
+async def test_reels_and_stories_are_offered_planned_and_stored(harness: Harness) -> None:
+    await make_persona(harness)
+    start, end = campaign_days()
+    formats = await _answer_steps(harness, start, end)
+    offered = buttons(formats)
+    assert {"🎞 Reel", "📱 Story", "🗂 Carousel", "🎬 Video"} <= set(offered)
+    answer = plan_answer(start)
+    for post, post_format in zip(answer["posts"], ("reel", "story", "carousel"), strict=True):
+        post["format"] = post_format
+    harness.llm.reply(answer)
+    harness.tap(harness.message_id_of(formats), offered["🎞 Reel"])
+    summary = await harness.said("📋 Autumn glow")
+    assert "· reel ·" in summary.params["text"] and "· story ·" in summary.params["text"]
+    request = harness.llm.requests[0]
+    prompt = "\n".join(m["content"] for m in request["messages"])
+    assert "Formats to use:\nreel" in prompt
+    assert '"reel"' in json.dumps(request) and '"story"' in json.dumps(request)  # the schema
+    await _detail(harness)
+    summary_id = harness.message_id_of(summary)
+    harness.tap(summary_id, message_buttons(harness, summary_id)["✅ Create campaign"])
+    await harness.said("Campaign #1 created with 3 draft posts")
+    async with harness.bot.services.sessions() as session:
+        posts = (await session.execute(select(Post).order_by(Post.id))).scalars().all()
+    assert [p.format for p in posts] == ["reel", "story", "carousel"]

@@ -17,7 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.mcp import McpServices, build_mcp_server
 from storage.models import Campaign
-from tests.campaigns.helpers import Core, build_core, count, make_persona, plan_body
+from tests.campaigns.helpers import NOW, Core, build_core, count, make_persona, plan_body
+from tests.design_examples import (
+    assert_design_meaning,
+    assert_same_shape,
+    design_invalid_request,
+    design_json,
+    design_request,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = {"create_campaign", "get_persona_context", "list_pending_reviews"}
@@ -72,7 +79,7 @@ async def test_validation_problems_are_a_tool_error_with_lines(core: Core) -> No
         unknown = await client.call_tool("create_campaign", plan_body(99))
     assert result.is_error
     assert "Validation failed:\nPost #2: scheduled_at must be in the future" in _text(result)
-    assert "persona_id: persona 99 does not exist" in _text(unknown)
+    assert "Validation failed:\nPersona with id 99 not found" in _text(unknown)
     assert await count(core.sessions, Campaign) == 0
 
 
@@ -93,6 +100,44 @@ async def test_bad_post_fields_come_back_one_line_each(core: Core) -> None:
     # The agent still sees every field of a planned post.
     items = schema.input_schema["properties"]["posts"]["items"]
     assert {"title", "caption_draft", "scheduled_at"} <= set(items["properties"])
+    assert await count(core.sessions, Campaign) == 0
+
+
+async def test_the_designs_request_gets_the_designs_response(core: Core) -> None:
+    """The campaign-planning design's example, verbatim but for the dates, as tool input."""
+    persona = await make_persona(core.personas, name="Cosy Home", pillars=())
+    assert persona.id == 1  # the design's persona_id
+    request = design_request(NOW)
+    async with _client(core) as client:
+        created = _structured(await client.call_tool("create_campaign", request))
+    assert_same_shape(design_json("campaign_planning/response_201.json"), created)
+    assert_design_meaning(request, created)
+    assert [p["format"] for p in created["posts"]] == ["reel", "carousel"]
+
+
+async def test_the_designs_422_lines_as_a_tool_error(core: Core) -> None:
+    await make_persona(core.personas, name="Cosy Home", pillars=())
+    async with _client(core) as client:
+        result = await client.call_tool("create_campaign", design_invalid_request(NOW))
+    design = design_json("campaign_planning/response_422.json")
+    assert result.is_error
+    first, *lines = _text(result).splitlines()
+    assert first.endswith(f"{design['error']}:")  # after the SDK's "Error executing tool"
+    assert lines == design["details"]
+    assert await count(core.sessions, Campaign) == 0
+
+
+async def test_a_time_the_clocks_skip_is_a_tool_error_with_the_reason(core: Core) -> None:
+    await make_persona(core.personas, name="Cosy Home", pillars=())
+    request = design_request(NOW)
+    request["posts"][0]["scheduled_at"] = "2027-03-28T02:30:00"  # TIMEZONE is Europe/Berlin
+    async with _client(core) as client:
+        result = await client.call_tool("create_campaign", request)
+    assert result.is_error
+    assert _text(result).endswith(
+        "Validation failed:\nPost #1: scheduled_at 02:30 does not exist on Sun 28 Mar in "
+        "Europe/Berlin: the clocks jump forward then"
+    )
     assert await count(core.sessions, Campaign) == 0
 
 
@@ -136,7 +181,7 @@ def test_a_bad_database_url_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == (
-        "campaign-copilot mcp: configuration error: DATABASE_URL: must start with "
+        "campaign-copilot mcp: configuration error: DATABASE_URL must start with "
         "sqlite+aiosqlite:// or postgresql+asyncpg://"
     )
 
