@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.api.settings import ApiSettings
 from bot.comfyui_client import comfy_client
@@ -23,7 +23,7 @@ from core.posts.service import PostService
 from core.prompting.registry import PromptRegistry
 from core.suggestions.service import SuggestionService
 from storage import migrate
-from storage.db import make_engine, make_session_factory
+from storage.db import make_session_factory, open_engine
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 
@@ -32,12 +32,25 @@ async def open_services(
     settings: Settings, *, clock: Clock | None = None, prompts_dir: Path = PROMPTS_DIR
 ) -> Services:
     """Migrate the database and sync the prompts: the bot never runs on an old schema."""
-    clock = clock or SystemClock()
-    engine = make_engine(settings.database.database_url)
-    await migrate.upgrade(engine)
-    sessions = make_session_factory(engine)
-    prompts = await PromptRegistry.load(prompts_dir)
-    await prompts.sync(sessions)
+    engine = await open_engine(settings.database.database_url)  # DatabaseProblem: one line
+    try:
+        await migrate.upgrade(engine)
+        sessions = make_session_factory(engine)
+        prompts = await PromptRegistry.load(prompts_dir)
+        await prompts.sync(sessions)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return _services(settings, engine, sessions, prompts, clock or SystemClock())
+
+
+def _services(
+    settings: Settings,
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    prompts: PromptRegistry,
+    clock: Clock,
+) -> Services:
     metrics = Metrics()
     llm = LLMGateway(settings.llm, sessions, metrics, clock=clock)
     suggestions = SuggestionService(sessions, prompts, llm, clock, settings.app.tz)
@@ -49,7 +62,7 @@ async def open_services(
         personas=personas, posts=PostService(sessions, clock),
         campaigns=CampaignService(sessions, clock, settings.app.tz),
         planner=CampaignPlanner(personas, prompts, llm, clock, settings.app.tz),
-        api_settings=ApiSettings(),
+        api_settings=settings.api or ApiSettings(),
         pipeline=_pipeline(settings, sessions, clock),
         publishing=build_publishing(settings, sessions, clock),
     )  # fmt: skip

@@ -1,6 +1,7 @@
 """The MCP server: lets an AI agent read personas, plan campaigns and see the review queue.
 
     python -m bot.mcp        (stdio; needs only DATABASE_URL, TIMEZONE is optional)
+    python -m bot.mcp --help
 
 Tools: create_campaign, get_persona_context, list_pending_reviews. There is deliberately
 no tool to approve, schedule or publish: campaigns arrive as unapproved drafts, and only
@@ -9,6 +10,7 @@ a human in Telegram moves them on. stdout carries the protocol, so logs go to st
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import sys
@@ -23,7 +25,6 @@ from pydantic import ValidationError, WithJsonSchema
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.campaigns.models import PostPlan
-from core.campaigns.problems import problem_lines
 from core.campaigns.service import CampaignService
 from core.clock import Clock, SystemClock
 from core.config import AppSettings, DatabaseSettings
@@ -31,7 +32,7 @@ from core.errors import CopilotError, ValidationFailed
 from core.personas.service import PersonaService
 from core.posts.service import PostService
 from storage import migrate
-from storage.db import make_engine, make_session_factory
+from storage.db import DatabaseProblem, make_session_factory, open_engine
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -151,8 +152,12 @@ async def open_mcp_services(
 ) -> tuple[McpServices, AsyncEngine]:
     """Migrate the database and build the services; returns them and the engine to dispose."""
     clock = clock or SystemClock()
-    engine = make_engine(database.database_url)
-    await migrate.upgrade(engine)
+    engine = await open_engine(database.database_url)  # DatabaseProblem: one line
+    try:
+        await migrate.upgrade(engine)
+    except BaseException:
+        await engine.dispose()
+        raise
     sessions = make_session_factory(engine)
     services = McpServices(
         personas=PersonaService(sessions),
@@ -170,23 +175,46 @@ async def serve(database: DatabaseSettings, app: AppSettings) -> None:
         await engine.dispose()
 
 
-def main() -> int:
+PROG = "campaign-copilot mcp"
+
+
+def main(argv: list[str] | None = None) -> int:
+    _parse(sys.argv[1:] if argv is None else argv)
+    from bot.config_messages import describe
     from bot.logs import configure_logging
 
     configure_logging()  # to stderr: stdout is the protocol
     try:
-        database, app = DatabaseSettings(), AppSettings()
+        database = DatabaseSettings()
+        app = AppSettings()
     except ValidationError as exc:
-        print(f"campaign-copilot mcp: configuration error: {_env_problem(exc)}", file=sys.stderr)
-        return 2
-    asyncio.run(serve(database, app))
+        group = DatabaseSettings if exc.title == DatabaseSettings.__name__ else AppSettings
+        return _fail(f"configuration error: {describe(group, exc)}", 2)
+    try:
+        asyncio.run(serve(database, app))
+    except DatabaseProblem as problem:
+        if problem.unreachable:
+            return _fail(str(problem), 1)
+        return _fail(f"configuration error: {problem}", 2)
     return 0
 
 
-def _env_problem(exc: ValidationError) -> str:
-    """'DATABASE_URL: must start with ...': the variable a person has to fix, in one line."""
-    name, _, problem = problem_lines(exc)[0].partition(": ")
-    return f"{name.upper()}: {problem}"
+def _parse(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.mcp",
+        description="Campaign Copilot's MCP server, over stdio: lets an AI agent read "
+        "personas, plan campaigns as drafts and see the review queue. Nothing it creates "
+        "is published without a person approving it in Telegram.",
+        epilog="Reads DATABASE_URL (migrated at start) and TIMEZONE from the environment "
+        "and .env. See docs/API.md, 'MCP server'. Exit codes: 1 the database can't be "
+        "reached, 2 a setting to fix.",
+    )
+    parser.parse_args(argv)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"{PROG}: {message}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

@@ -17,9 +17,11 @@ from bot.assembly import open_services
 from bot.context import BotApplication
 from bot.housekeeping import schedule_housekeeping
 from bot.services import Services
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 from bot.web import build_web_app, replay_inbox
 from core.clock import Clock
+from core.llm.provider import load_litellm
+from core.llm.readiness import AI_FEATURES, model_problems
 from handlers.image_events import start_image_pipeline
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,9 @@ class RunningBot:
         # Sends on the wire finish; claimed posts not sent yet are handed back.
         await self.services.publishing.stop()
         await self.application.shutdown()
+        # A start-up that failed in initialize() (getMe) left the application
+        # uninitialised, so shutdown() skipped the bot: its HTTP sessions close here.
+        await self.application.bot.shutdown()
         await post_shutdown(self.application)
         gc.unfreeze()  # what the warm-up froze is the collector's again (see _warm_up)
         log.info("stopped")
@@ -62,7 +67,7 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> RunningBot
     await site_runner.setup()
     bot = RunningBot(services, application, site_runner, AsyncIOScheduler(timezone="UTC"))
     try:
-        await web.TCPSite(site_runner, settings.web.host, settings.web.port).start()
+        await _listen(site_runner, settings)
         await application.initialize()
         await start_image_pipeline(services, application.bot)
         await _start_bot(application, services)
@@ -74,6 +79,16 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> RunningBot
         raise
     log.info("bot running", extra={"mode": settings.mode.bot_mode})
     return bot
+
+
+async def _listen(site_runner: web.AppRunner, settings: Settings) -> None:
+    host, port = settings.web.host, settings.web.port
+    try:
+        await web.TCPSite(site_runner, host, port).start()
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        raise ConfigError(
+            f"WEB_HOST/WEB_PORT: can't listen on {host}:{port}: {error.strerror or error}"
+        ) from None
 
 
 async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
@@ -108,12 +123,21 @@ async def _start_bot(application: BotApplication, services: Services) -> None:
 
 async def _warm_up(services: Services) -> None:
     await services.llm.warm_up()
+    _warn_about_models(services.settings)
     # What is alive now (litellm's ~400,000 objects above all) lives as long as the
     # process. Frozen, it is out of the cycle collector's sight: a full collection walked
     # it all and blocked the event loop for ~250 ms each time; now it takes under 1 ms.
     # (Reference counting still frees these objects; only cycles among them would wait
     # for stop() to unfreeze them.) application.stop() waits for this task.
     gc.freeze()
+
+
+def _warn_about_models(settings: Settings) -> None:
+    """What would make AI writing fail, said now and not at someone's first /suggest."""
+    if settings.llm.model is None:
+        log.warning("LLM_MODEL is not set: %s is off", AI_FEATURES)
+    for problem in model_problems(settings.llm, load_litellm()):  # imported by the warm-up
+        log.warning(problem.line)
 
 
 def _stop_on_signals() -> asyncio.Event:

@@ -6,9 +6,13 @@ statement (storage/sqlite_driver.py). PostgreSQL: a normal pool.
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -18,9 +22,37 @@ from sqlalchemy.ext.asyncio import (
 
 from storage.sqlite_driver import OneTripDBAPI
 
+CONNECT_TIMEOUT_S = 10.0
+# SQLSTATEs of a server that is there but takes no connections now: starting up, full.
+_BUSY_STATES = frozenset({"57P03", "53300"})
+
+
+class DatabaseProblem(Exception):
+    """The database can't be used, said in one line that names DATABASE_URL.
+
+    `unreachable`: no answer from the server (start it, or wait); anything else (no such
+    database, a refused login, a file that is not a database) is a setting to fix.
+    """
+
+    def __init__(self, message: str, *, unreachable: bool) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
+
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
+
+
+def describe_database(url: str) -> str:
+    """Where a URL points, for people: no password, and nothing else secret."""
+    parsed = make_url(url)
+    if is_sqlite(url):
+        return f"the SQLite file {parsed.database}"
+    return f"PostgreSQL at {_server(parsed)}, database {parsed.database!r}"
+
+
+def _server(parsed: URL) -> str:
+    return f"{parsed.host or 'the local socket'}:{parsed.port or 5432}"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -38,6 +70,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if is_sqlite(url):
         _ensure_sqlite_dir(url)
+        if make_url(url).database in (None, "", ":memory:"):
+            # In memory: SQLAlchemy's single StaticPool, which takes no pool size.
+            engine = create_async_engine(url, echo=echo, module=OneTripDBAPI())
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            return engine
         # One connection, which tasks queue for in asyncio. SQLite lets one connection
         # write at a time; a second one's write waits in SQLite's busy handler, which
         # sleeps in steps of 1 to 100 ms on the driver's thread. Queueing for the one
@@ -51,11 +88,73 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
 
 def _ensure_sqlite_dir(url: str) -> None:
-    from pathlib import Path
-
     path = url.split("///", 1)[-1]
     if path and path != ":memory:" and not path.startswith("file:"):
         Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+async def open_engine(url: str, *, timeout_s: float = CONNECT_TIMEOUT_S) -> AsyncEngine:
+    """An engine whose database has answered; DatabaseProblem when it can't be used."""
+    try:
+        engine = make_engine(url)
+    except OSError as exc:  # the SQLite file's folder could not be made
+        raise DatabaseProblem(
+            f"DATABASE_URL: can't create the folder for {describe_database(url)}: "
+            f"{exc.strerror or exc}",
+            unreachable=False,
+        ) from None
+    try:
+        await ping(engine, timeout_s=timeout_s)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return engine
+
+
+async def ping(engine: AsyncEngine, *, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+    """`SELECT 1` within `timeout_s`, or a DatabaseProblem that says what to do."""
+    url = engine.url.render_as_string(hide_password=False)
+    try:
+        async with asyncio.timeout(timeout_s), engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except TimeoutError:
+        raise _unreachable(url, f"no answer within {timeout_s:g} s") from None
+    except ConnectionRefusedError:
+        raise _unreachable(url, "connection refused: is the server running there?") from None
+    except OSError as exc:  # no route, unknown host: asyncpg's own errors
+        raise _unreachable(url, exc.strerror or str(exc)) from None
+    except DBAPIError as exc:
+        raise _refused(url, exc) from None
+
+
+def _unreachable(url: str, reason: str) -> DatabaseProblem:
+    where = describe_database(url)
+    return DatabaseProblem(f"can't reach {where} (DATABASE_URL): {reason}", unreachable=True)
+
+
+def _refused(url: str, exc: DBAPIError) -> DatabaseProblem:
+    """The server (or SQLite) answered, and said no."""
+    state = getattr(exc.orig, "sqlstate", None)
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    reason = reason.split(") ", 1)[-1] if reason.startswith("(") else reason
+    if state in _BUSY_STATES:
+        return _unreachable(url, reason)
+    parsed = make_url(url)
+    if state == "3D000":
+        return DatabaseProblem(
+            f"DATABASE_URL: PostgreSQL at {_server(parsed)} has no database "
+            f"{parsed.database!r}: create it (createdb {parsed.database}) or name one "
+            "that exists",
+            unreachable=False,
+        )
+    if state is not None and state.startswith("28"):
+        return DatabaseProblem(
+            f"DATABASE_URL: PostgreSQL at {_server(parsed)} refused the login: {reason}",
+            unreachable=False,
+        )
+    return DatabaseProblem(
+        f"DATABASE_URL: {describe_database(url)} can't be used: {reason}", unreachable=False
+    )
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -7,6 +7,7 @@ a double tap or two admins at once give one change, and the loser is told what h
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Collection
 from pathlib import Path
@@ -42,6 +43,9 @@ from core.pipeline.reconcile import reconcile
 from core.pipeline.throttle import DEFAULT_INTERVAL_S
 from core.posts.service import PostService
 from storage.repos import pipeline as repo
+
+log = logging.getLogger(__name__)
+IMAGE_FEATURES = "image generation (/images, /campaignimages)"
 
 OFF = (
     "Image generation is off: set COMFYUI_URL to your ComfyUI server "
@@ -100,6 +104,8 @@ class PipelineService:
             self._executor.template = await load_workflow(self._settings.workflow)
         except WorkflowError as error:
             self._executor.template_problem = str(error)
+            # Said at start-up, not first when someone asks for images.
+            log.warning("COMFYUI_WORKFLOW: %s: %s is off until it is fixed", error, IMAGE_FEATURES)
         self._executor.spawn(reconcile(self._executor, self._linker, self._sessions), "reconcile")
 
     async def close(self) -> None:

@@ -91,6 +91,8 @@ async def test_telegram_unreachable_at_start_is_one_clear_line(
     assert code == 1
     assert "can't reach the Telegram Bot API at http://127.0.0.1:" in errors
     assert "Traceback" not in errors
+    # The Bot API's HTTP sessions were opened before getMe failed; they are closed.
+    assert "Unclosed" not in errors
 
 
 async def test_a_token_telegram_refuses_is_a_configuration_error(
