@@ -177,3 +177,17 @@ def test_plan_request_defaults() -> None:
     request = _request(1, format_mix="mostly photos")
     assert (request.start_date, request.format_mix) == (date(2026, 11, 22), "mostly photos")
     assert PlanDraft.model_json_schema()["title"] == "PlanDraft"
+
+
+async def test_a_retry_or_replan_asks_the_model_afresh(
+    core: Core, planner: tuple[CampaignPlanner, FakeLLM]
+) -> None:
+    service, llm = planner
+    persona = await make_persona(core.personas)
+    posts = [post_body(1), post_body(2, scheduled_at="2026-11-24T18:00:00")]
+    llm.queue(_answer(posts), _answer(posts))
+    await service.preview(_request(persona.id), user_id=3)
+    await service.preview(_request(persona.id), user_id=3, fresh=True)
+    first, again = llm.requests
+    assert (first.fresh, again.fresh) == (False, True)  # a fresh request never reads the cache
+    assert first.messages == again.messages
