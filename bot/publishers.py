@@ -37,6 +37,7 @@ from core.publishing.errors import (
     RateLimited,
     TransientError,
 )
+from core.publishing.formats import channel_media, missing_image
 from core.publishing.telegram_text import telegram_parts
 from core.publishing.types import Progress, Publication
 from handlers import schedule_keyboards, schedule_views
@@ -67,14 +68,23 @@ def classify(error: TelegramError) -> PublishError:
 
 
 class TelegramChannelPublisher:
-    """A photo with its caption (≤ 1024), then the rest of a long text; or text alone."""
+    """A photo with its caption (≤ 1024), then the rest of a long text; or text alone.
+
+    Which one the format says (core.publishing.formats): a media post whose image can't
+    be sent is refused, never published as bare text.
+    """
 
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
 
     async def publish(self, publication: Publication, progress: Progress) -> None:
-        photo = await self._photo(publication)
-        parts = telegram_parts(publication.caption, publication.hashtags, photo=photo is not None)
+        media = channel_media(publication.format)
+        photo = None if media == "text" else await self._photo(publication)
+        if media == "photo" and photo is None and not progress.sent:
+            raise missing_image(publication)
+        # A resumed send whose photo went out earlier is cut the same way as the first time.
+        with_photo = photo is not None or media == "photo"
+        parts = telegram_parts(publication.caption, publication.hashtags, photo=with_photo)
         chat_id = chat_id_of(publication.target.address)
         for index, part in enumerate(parts):
             if index < len(progress.sent):
@@ -96,7 +106,7 @@ class TelegramChannelPublisher:
             try:
                 return await asyncio.to_thread(image.path.read_bytes)
             except OSError:
-                log.warning("image file is gone; sending text", extra={"post": publication.post_id})
+                log.warning("image file is gone", extra={"post": publication.post_id})
         return None
 
     async def _send(self, chat_id: int | str, html: str, photo: str | bytes | None) -> Message:

@@ -32,9 +32,14 @@ SECRET = "whsec_" + "c2VjcmV0LWtleS1mb3ItdGVzdHM="
 LONG = "\n\n".join("A calm evening with wax and wick. " * 12 for _ in range(5))
 
 
-def _publication(target: Target, caption: str = "Hello & welcome", **extra: Any) -> Publication:
+def _publication(
+    target: Target,
+    caption: str = "Hello & welcome",
+    post_format: str | None = "text",
+    **extra: Any,
+) -> Publication:
     return Publication(
-        7, target, "Autumn candle", caption, ("#autumn",), "image",
+        7, target, "Autumn candle", caption, ("#autumn",), post_format,
         datetime(2026, 11, 22, 9, 0, tzinfo=UTC), **extra,
     )  # fmt: skip
 
@@ -51,11 +56,104 @@ async def test_a_text_post_is_one_message_in_the_channel(
     assert progress.sent == [str(message["message_id"])]
 
 
+@pytest.mark.parametrize("post_format", ["image", "carousel", "reel", "story", "video"])
+async def test_every_media_format_goes_out_as_a_photo_post(
+    telegram_bot: Bot, telegram_api: TelegramApiDouble, post_format: str
+) -> None:
+    """A channel takes no reels and (from a bot) no stories: the picked image is the post."""
+    file_id = telegram_api.register_file(b"\x89PNG fake", kind="photos", suffix=".png")
+    publication = _publication(
+        Target("telegram", "@brand"), post_format=post_format, image=ImageRef(file_id, None)
+    )
+    await TelegramChannelPublisher(telegram_bot).publish(publication, Progress())
+    [photo] = telegram_api.messages_in("@brand")
+    assert photo["photo"][-1]["file_id"] == file_id
+    assert photo["caption"] == "Hello & welcome\n\n#autumn"
+
+
+async def test_a_text_post_never_sends_a_picture(
+    telegram_bot: Bot, telegram_api: TelegramApiDouble
+) -> None:
+    file_id = telegram_api.register_file(b"\x89PNG fake", kind="photos", suffix=".png")
+    publication = _publication(
+        Target("telegram", "@brand"), post_format="text", image=ImageRef(file_id, None)
+    )
+    await TelegramChannelPublisher(telegram_bot).publish(publication, Progress())
+    [message] = telegram_api.messages_in("@brand")
+    assert "photo" not in message and message["text"] == "Hello & welcome\n\n#autumn"
+    assert telegram_api.calls_to("sendPhoto") == []
+
+
+@pytest.mark.parametrize("post_format", ["image", "reel", "story"])
+async def test_a_media_post_whose_file_is_gone_is_refused_not_sent_as_text(
+    telegram_bot: Bot, telegram_api: TelegramApiDouble, tmp_path: Path, post_format: str
+) -> None:
+    gone = tmp_path / "images" / "run-3" / "1.png"
+    publication = _publication(
+        Target("telegram", "@brand"), post_format=post_format, image=ImageRef(None, gone)
+    )
+    with pytest.raises(PublishRejected) as refused:
+        await TelegramChannelPublisher(telegram_bot).publish(publication, Progress())
+    article = "an" if post_format == "image" else "a"
+    assert str(refused.value) == (
+        f"Post #7 is {article} {post_format} post, but its image file {gone} is gone and Telegram "
+        "has no copy of it, so nothing was sent. Put the file back under DATA_DIR, then retry."
+    )
+    assert telegram_api.messages_in("@brand") == []
+
+
+async def test_a_media_post_without_a_picked_image_is_refused(
+    telegram_bot: Bot, telegram_api: TelegramApiDouble
+) -> None:
+    publication = _publication(Target("telegram", "@brand"), post_format="carousel")
+    with pytest.raises(PublishRejected, match=r"^Post #7 is a carousel post without a picked"):
+        await TelegramChannelPublisher(telegram_bot).publish(publication, Progress())
+    assert telegram_api.messages_in("@brand") == []
+
+
+async def test_a_post_without_a_format_sends_what_it_has(
+    telegram_bot: Bot, telegram_api: TelegramApiDouble
+) -> None:
+    """Posts stored before formats were: the picture if there is one, else the text."""
+    file_id = telegram_api.register_file(b"\x89PNG fake", kind="photos", suffix=".png")
+    publisher = TelegramChannelPublisher(telegram_bot)
+    await publisher.publish(_publication(Target("telegram", "@a"), post_format=None), Progress())
+    with_image = _publication(
+        Target("telegram", "@b"), post_format=None, image=ImageRef(file_id, None)
+    )
+    await publisher.publish(with_image, Progress())
+    [text], [photo] = telegram_api.messages_in("@a"), telegram_api.messages_in("@b")
+    assert text["text"] == "Hello & welcome\n\n#autumn"
+    assert photo["photo"][-1]["file_id"] == file_id
+
+
+async def test_a_resumed_reel_whose_photo_went_out_sends_only_the_rest(
+    telegram_bot: Bot, telegram_api: TelegramApiDouble, tmp_path: Path
+) -> None:
+    """The photo part was delivered before the file went: the rest follows, cut as before."""
+    picture = tmp_path / "candle.png"
+    picture.write_bytes(b"\x89PNG not really")
+    first = Progress()
+    telegram_api.fail_next("sendMessage", error_code=502)
+    publication = _publication(
+        Target("telegram", "@brand"), LONG, post_format="reel", image=ImageRef(None, picture)
+    )
+    with pytest.raises(TransientError):
+        await TelegramChannelPublisher(telegram_bot).publish(publication, first)
+    picture.unlink()
+    await TelegramChannelPublisher(telegram_bot).publish(publication, first)
+    photo, rest = telegram_api.messages_in("@brand")
+    assert (photo["caption"] + " " + rest["text"]).split() == [*LONG.split(), "#autumn"]
+    assert len(first.sent) == 2
+
+
 async def test_a_photo_reuses_its_file_id_and_a_long_text_follows_it(
     telegram_bot: Bot, telegram_api: TelegramApiDouble
 ) -> None:
     file_id = telegram_api.register_file(b"\x89PNG fake", kind="photos", suffix=".png")
-    publication = _publication(Target("telegram", "@brand"), LONG, image=ImageRef(file_id, None))
+    publication = _publication(
+        Target("telegram", "@brand"), LONG, post_format="image", image=ImageRef(file_id, None)
+    )
     progress = Progress()
     await TelegramChannelPublisher(telegram_bot).publish(publication, progress)
     photo, rest = telegram_api.messages_in("@brand")
@@ -71,7 +169,9 @@ async def test_an_image_file_without_file_id_is_uploaded(
 ) -> None:
     picture = tmp_path / "candle.png"
     picture.write_bytes(b"\x89PNG not really")
-    publication = _publication(Target("telegram", "@brand"), image=ImageRef(None, picture))
+    publication = _publication(
+        Target("telegram", "@brand"), post_format="image", image=ImageRef(None, picture)
+    )
     await TelegramChannelPublisher(telegram_bot).publish(publication, Progress())
     [photo] = telegram_api.messages_in("@brand")
     assert photo["caption"] == "Hello & welcome\n\n#autumn"
@@ -144,11 +244,12 @@ async def test_the_webhook_posts_signed_json(receiver: tuple[Receiver, str]) -> 
     publisher = WebhookPublisher(url, SECRET, MutableClock(datetime.now(UTC)), timeout_s=5)
     progress = Progress()
     try:
-        await publisher.publish(_publication(Target("webhook")), progress)
+        await publisher.publish(_publication(Target("webhook"), post_format="reel"), progress)
     finally:
         await publisher.close()
     [event] = found.received
     assert event["type"] == "post.publish"
+    assert event["data"]["format"] == "reel"  # as planned: the receiver decides what it is
     assert event["data"]["text"] == "Hello & welcome\n\n#autumn"
     assert event["data"]["post_id"] == 7
     assert progress.sent == ["zap-1"]
