@@ -118,12 +118,15 @@ async def _post_as_text(
     await schedule.offer_time(context, message.chat.id, post_id)
 
 
+TOO_OLD = "This card is too old to edit; use /approve."
+
+
 async def _start_edit(
     query: CallbackQuery, context: BotContext, key: CallbackKey, user_id: int
 ) -> None:
     message = query.message
     if message is None:
-        await query.answer("This card is too old to edit; use /approve.", show_alert=True)
+        await refuse(query, context, "stale", TOO_OLD, show_alert=True)
         return
     data = {"id": key.item_id, "revision": key.revision, "message_id": message.message_id}
     await context.services.conversations.set(message.chat.id, user_id, Conversation(EDITING, data))
