@@ -27,7 +27,12 @@ def design_request(now: datetime) -> dict[str, Any]:
     Whole years keep the time of day, the order of the posts and the "Z" the design
     writes; nothing else changes.
     """
-    body: dict[str, Any] = design_json("campaign_planning/request.json")
+    return moved_forward(design_json("campaign_planning/request.json"), now)
+
+
+def moved_forward(body: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """`body` (a campaign request) with its scheduled_at times moved whole years past `now`."""
+    body = copy.deepcopy(body)
     times = [_parse(post["scheduled_at"]) for post in body["posts"]]
     years = 0
     while min(_plus_years(t, years) for t in times) <= now:
