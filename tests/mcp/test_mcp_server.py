@@ -109,7 +109,12 @@ async def test_the_designs_request_gets_the_designs_response(core: Core) -> None
     assert persona.id == 1  # the design's persona_id
     request = design_request(NOW)
     async with _client(core) as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
         created = _structured(await client.call_tool("create_campaign", request))
+    items = tools["create_campaign"].input_schema["properties"]["posts"]["items"]
+    assert items["properties"]["format"]["enum"] == [
+        "image", "carousel", "reel", "story", "video", "text"
+    ]  # fmt: skip
     assert_same_shape(design_json("campaign_planning/response_201.json"), created)
     assert_design_meaning(request, created)
     assert [p["format"] for p in created["posts"]] == ["reel", "carousel"]
