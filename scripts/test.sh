@@ -1,14 +1,59 @@
 #!/usr/bin/env bash
 # Install everything into .venv and run the whole test suite (lint, types, tests).
+# Arguments go to pytest (`./scripts/test.sh tests/e2e -x`).
 #
 # PostgreSQL tests use TEST_POSTGRES_URL (default postgresql+asyncpg://postgres@127.0.0.1:5432/test).
 # Without a reachable PostgreSQL they are skipped with the reason shown; with CI=true
 # (or REQUIRE_POSTGRES=1) they fail instead, so CI always proves both databases.
+#
+# pip runs only when pyproject.toml, constraints.txt or the Python version changed
+# (scripts/_venv.sh). The slow part of a first install is compiling llama.cpp for
+# llama-cpp-python (the local model of one end-to-end test): it is built once, without
+# the parts its Python server never loads, into a wheel kept in LLAMA_WHEELS (default
+# ~/.cache/campaign-copilot/wheels, so a new clone or a new .venv reuses it), and it is
+# built while pip installs everything else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/_venv.sh
 
-python3 -m venv .venv
-.venv/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,local-llm]'
+LLAMA_WHEELS="${LLAMA_WHEELS:-${XDG_CACHE_HOME:-$HOME/.cache}/campaign-copilot/wheels}"
+
+# Build the llama-cpp-python wheel pinned in pyproject.toml unless LLAMA_WHEELS has it.
+# LLAVA_BUILD=OFF skips the multimodal library and scripts/llama-cpp-minimal.cmake the
+# common library: neither is loaded to serve a text model, together ~70% of the compile
+# work. Extra CMAKE_ARGS (GPU backends, say) are passed on.
+build_llama_wheel() {
+    local requirement version
+    requirement=$(grep -o '"llama-cpp-python[^"]*"' pyproject.toml | tr -d '"')
+    version=${requirement##*==}
+    if compgen -G "$LLAMA_WHEELS/llama_cpp_python-$version-*.whl" >/dev/null; then
+        return 0
+    fi
+    mkdir -p "$LLAMA_WHEELS"
+    echo "Building llama-cpp-python $version (log: .venv/llama-build.log)" >&2
+    # --no-cache-dir: this trimmed wheel must not land in pip's shared cache, where
+    # another project installing the same version would pick it up.
+    CMAKE_ARGS="-DLLAVA_BUILD=OFF -DCMAKE_PROJECT_llama.cpp_INCLUDE='$PWD/scripts/llama-cpp-minimal.cmake' ${CMAKE_ARGS:-}" \
+        CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(getconf _NPROCESSORS_ONLN)}" \
+        .venv/bin/pip wheel --quiet --disable-pip-version-check --no-cache-dir --no-deps \
+        -w "$LLAMA_WHEELS" "$requirement" >.venv/llama-build.log 2>&1 || {
+        tail -n 30 .venv/llama-build.log >&2
+        echo "Building llama-cpp-python failed; the whole log is .venv/llama-build.log" >&2
+        return 1
+    }
+}
+
+ensure_venv
+if ! is_installed test '.[dev,local-llm]'; then
+    forget_installed test
+    echo "Installing the dependencies into .venv" >&2
+    build_llama_wheel &
+    llama_build=$!
+    pip_install -e '.[dev]'
+    wait "$llama_build"
+    pip_install --find-links "$LLAMA_WHEELS" -e '.[dev,local-llm]'
+    mark_installed test '.[dev,local-llm]'
+fi
 
 export LITELLM_LOCAL_MODEL_COST_MAP=True
 .venv/bin/ruff check .
