@@ -47,8 +47,8 @@ from bench.spine import (
 )
 from bot.runner import RunningBot, start
 from core.config import AccessSettings
-from handlers.common import WELCOME
-from handlers.suggest import THINKING
+from handlers.start.command import WELCOME
+from handlers.suggest.command import THINKING
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
 from tests.e2e.harness import make_settings

@@ -55,12 +55,12 @@ from telegram.request import HTTPXRequest
 import bot.app
 from bench import bare_ptb_bot
 from bench.spine import ADMIN, CallWatcher, header, remove_tree, table, verdict
-from bot.keyboards import SUGGESTION, CallbackKey, suggestion_keyboard
 from bot.runner import RunningBot, start
 from core.config import AccessSettings
 from core.suggestions.models import SuggestionDraft, SuggestionView
 from core.suggestions.service import SuggestionService
-from handlers.views import suggestion_card
+from handlers.common.keyboards import SUGGESTION, CallbackKey, suggestion_keyboard
+from handlers.common.views import suggestion_card
 from storage.models import Suggestion
 from tests.doubles.fake_llm import FakeLLM, suggestion_answer
 from tests.doubles.llm_server import FakeLLMServer

@@ -3,42 +3,47 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from telegram import BotCommand, Update
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
     TypeHandler,
-    filters,
 )
 
-from bot.context import CONTEXT_TYPES, BotApplication, BotContext
+import handlers.campaign
+import handlers.images
+import handlers.persona
+import handlers.review
+import handlers.schedule
+import handlers.start
+import handlers.suggest
 from bot.errors import on_error
 from bot.processor import AfterUpdate, PerChatUpdateProcessor
 from bot.ratelimit import ReplyAwareRateLimiter
 from bot.services import Services
 from bot.telegram_http import AiohttpRequest
-from handlers import (
-    campaign,
-    common,
-    image_buttons,
-    images,
-    interrupted,
-    persona,
-    persona_upload,
-    post_regenerate,
-    post_review,
-    review,
-    schedule,
-    suggest,
-)
-from handlers.access import admins_only
-from handlers.refusals import refuse
+from handlers.common import text_router
+from handlers.common.access import admins_only
+from handlers.common.context import CONTEXT_TYPES, BotApplication, BotContext
+from handlers.common.refusals import refuse
+from handlers.common.services import HandlerServices
+from handlers.review import interrupted
+from handlers.start.command import COMMANDS
 from storage.repos import inbox
 
 log = logging.getLogger(__name__)
+
+FEATURES: tuple[Callable[[BotApplication], None], ...] = (
+    handlers.start.register,
+    handlers.suggest.register,
+    handlers.review.register,
+    handlers.images.register,
+    handlers.persona.register,
+    handlers.campaign.register,
+    handlers.schedule.register,
+)
 
 
 def build_application(services: Services) -> BotApplication:
@@ -61,41 +66,24 @@ def build_application(services: Services) -> BotApplication:
     if settings.mode.bot_mode == "webhook":
         builder = builder.updater(None)  # updates arrive through our aiohttp route
     application: BotApplication = builder.build()  # type: ignore[assignment]
-    application.bot_data["services"] = services
+    handler_services: HandlerServices = services  # mypy: Services is what handlers expect
+    application.bot_data["services"] = handler_services
     register_handlers(application)
     return application
 
 
 def register_handlers(application: BotApplication) -> None:
-    """Order matters: the access check runs first and stops everything else for strangers."""
+    """Order matters: the access check runs first and stops everything else for strangers.
+
+    Each feature declares its commands, buttons and the text it waits for; a new feature
+    adds one line here. Buttons nobody claimed get "no longer valid"; plain text goes to
+    the one text router.
+    """
     application.add_handler(TypeHandler(Update, admins_only), group=-1)
-    application.add_handlers(
-        [
-            CommandHandler("start", common.start),
-            CommandHandler("help", common.help_command),
-            CommandHandler("cancel", common.cancel),
-            CommandHandler("suggest", suggest.suggest),
-            CommandHandler("approve", review.approve_queue),
-            CommandHandler("images", images.images_command),
-            CommandHandler("campaignimages", images.campaign_images),
-            CommandHandler("pickimage", images.pick_image),
-            CommandHandler("persona", persona.persona),
-            CommandHandler("campaign", campaign.campaign),
-            CommandHandler("schedule", schedule.schedule_command),
-            CallbackQueryHandler(campaign.on_button, pattern=r"^cmp:"),
-            CallbackQueryHandler(persona.on_button, pattern=r"^per:"),
-            CallbackQueryHandler(post_regenerate.on_button, pattern=r"^pst:rg:"),
-            CallbackQueryHandler(post_review.on_button, pattern=r"^pst:"),
-            CallbackQueryHandler(image_buttons.on_image_button, pattern=r"^img:"),
-            CallbackQueryHandler(schedule.on_button, pattern=r"^pb:"),
-            CallbackQueryHandler(review.on_suggestion_button, pattern=r"^s:"),
-            CallbackQueryHandler(suggest.retry_suggest, pattern=r"^retry:suggest:"),
-            CallbackQueryHandler(review.page, pattern=r"^q:page:"),
-            CallbackQueryHandler(_stale_button),
-            MessageHandler(filters.TEXT & ~filters.COMMAND, review.on_text),
-            MessageHandler(filters.Document.ALL, persona_upload.on_document),
-        ]
-    )
+    for register in FEATURES:
+        register(application)
+    application.add_handler(CallbackQueryHandler(_stale_button))
+    text_router.register(application)
     application.add_error_handler(on_error)
 
 
@@ -120,7 +108,7 @@ def _after_update(services: Services) -> AfterUpdate:
 
 
 async def post_init(application: BotApplication) -> None:
-    commands = [BotCommand(name, description) for name, description in common.COMMANDS]
+    commands = [BotCommand(name, description) for name, description in COMMANDS]
     await application.bot.set_my_commands(commands)
     # Before the first update: a card a restart left on "Writing…" gets its buttons back.
     await interrupted.restore_cards(application)

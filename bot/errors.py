@@ -7,8 +7,8 @@ import logging
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from bot.context import BotContext
 from core.errors import CopilotError
+from handlers.common.context import BotContext
 
 log = logging.getLogger("copilot.errors")
 

@@ -40,7 +40,8 @@ from core.publishing.errors import (
 from core.publishing.formats import channel_media, missing_image
 from core.publishing.telegram_text import telegram_parts
 from core.publishing.types import Progress, Publication
-from handlers import schedule_keyboards, schedule_views
+from handlers.schedule import keyboards as schedule_keyboards
+from handlers.schedule import views as schedule_views
 
 log = logging.getLogger(__name__)
 

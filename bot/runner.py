@@ -12,9 +12,9 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram import Update
 
+from bot.adapters.image_runs import start_image_pipeline
 from bot.app import build_application, post_init, post_shutdown
 from bot.assembly import open_services
-from bot.context import BotApplication
 from bot.housekeeping import schedule_housekeeping
 from bot.services import Services
 from bot.settings import ConfigError, Settings
@@ -22,7 +22,8 @@ from bot.web import build_web_app, replay_inbox
 from core.clock import Clock
 from core.llm.provider import load_litellm
 from core.llm.readiness import AI_FEATURES, model_problems
-from handlers.image_events import start_image_pipeline
+from handlers.common.context import BotApplication
+from handlers.images.delivery import RUN_MESSAGES
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> RunningBot
     try:
         await _listen(site_runner, settings)
         await application.initialize()
-        await start_image_pipeline(services, application.bot)
+        await start_image_pipeline(services, application.bot, RUN_MESSAGES)
         await _start_bot(application, services)
         schedule_housekeeping(bot.scheduler, services)
         await services.publishing.start(bot.scheduler)

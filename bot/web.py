@@ -13,9 +13,9 @@ from sqlalchemy import text
 from telegram import Update
 
 from bot.api import add_api_routes
-from bot.context import BotApplication
 from bot.pipeline_webhook import add_pipeline_webhook
 from bot.services import Services
+from handlers.common.context import BotApplication
 from storage.repos import inbox
 
 log = logging.getLogger(__name__)

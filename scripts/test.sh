@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install everything into .venv and run the whole test suite (lint, types, tests).
+# Install everything into .venv and run the whole test suite (lint, types, layers, tests).
 # Arguments go to pytest (`./scripts/test.sh tests/e2e -x`).
 #
 # PostgreSQL tests use TEST_POSTGRES_URL (default postgresql+asyncpg://postgres@127.0.0.1:5432/test).
@@ -59,6 +59,7 @@ export LITELLM_LOCAL_MODEL_COST_MAP=True
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
+.venv/bin/lint-imports  # the layers (pyproject.toml [tool.importlinter])
 
 set +e
 .venv/bin/python -m pytest "$@"

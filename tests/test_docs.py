@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.common import COMMANDS
+from handlers.start.command import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "tests/data/README.md"]

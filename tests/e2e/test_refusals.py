@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from telegram.ext import CallbackQueryHandler
 
-from handlers.refusals import ACTIONS
+from handlers.common.refusals import ACTIONS
 from storage.models import Post
 from tests.doubles.telegram_api import RecordedCall
 from tests.e2e.campaign_support import buttons, make_campaign, make_persona

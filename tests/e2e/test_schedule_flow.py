@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.posts.service import PostService
 from core.webhooks import verify
-from handlers import schedule
+from handlers.schedule import command as schedule
 from storage.models import PostDelivery
 from storage.models.publishing import WebhookMirror
 from tests.doubles.llm_server import FakeLLMServer
@@ -162,7 +162,7 @@ async def test_unschedule_keeps_the_post_approved_without_a_time(bot: Harness) -
 
 
 async def test_approval_hook_asks_for_the_time(bot: Harness) -> None:
-    from bot.context import BotContext
+    from handlers.common.context import BotContext
 
     post_id = await add_post(_sessions(bot), at=soon(7200), status="ready")
     context = BotContext(bot.bot.application)

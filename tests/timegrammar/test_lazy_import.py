@@ -42,7 +42,7 @@ def test_importing_the_bot_does_not_import_dateparser_and_reading_a_date_does() 
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout.splitlines()[-1])
-    assert {"handlers.campaign_date_step", "handlers.schedule_time", "bot.app"} <= set(
+    assert {"handlers.campaign.date_step", "handlers.schedule.time_reply", "bot.app"} <= set(
         out["imported"]
     )
     assert out["at_start"] == []

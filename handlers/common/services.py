@@ -1,0 +1,67 @@
+"""What handlers reach through `context.services`: the services, described, not imported.
+
+The composition root (bot/) builds the real `bot.services.Services` and puts it in
+`bot_data`; handlers see it through these read-only protocols, so `handlers` never imports
+`bot`. `bot.app.build_application` assigns one to the other, so mypy proves they match.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from core.campaigns.planner import CampaignPlanner
+from core.campaigns.service import CampaignService
+from core.clock import Clock
+from core.config import AccessSettings, AppSettings
+from core.conversations import ConversationStore
+from core.inflight import CardsInFlight
+from core.metrics import Metrics
+from core.personas.service import PersonaService
+from core.pipeline import PipelineService
+from core.posts.regenerate import PostRegenerator
+from core.posts.service import PostService
+from core.publishing.service import SchedulingService
+from core.suggestions.service import SuggestionService
+
+
+class HandlerSettings(Protocol):
+    @property
+    def access(self) -> AccessSettings: ...
+    @property
+    def app(self) -> AppSettings: ...
+
+
+class HandlerPublishing(Protocol):
+    @property
+    def scheduling(self) -> SchedulingService: ...
+    @property
+    def default_target(self) -> str | None: ...
+
+
+class HandlerServices(Protocol):
+    @property
+    def settings(self) -> HandlerSettings: ...
+    @property
+    def metrics(self) -> Metrics: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def suggestions(self) -> SuggestionService: ...
+    @property
+    def conversations(self) -> ConversationStore: ...
+    @property
+    def personas(self) -> PersonaService: ...
+    @property
+    def posts(self) -> PostService: ...
+    @property
+    def campaigns(self) -> CampaignService: ...
+    @property
+    def planner(self) -> CampaignPlanner: ...
+    @property
+    def pipeline(self) -> PipelineService: ...
+    @property
+    def publishing(self) -> HandlerPublishing: ...
+    @property
+    def cards(self) -> CardsInFlight: ...
+    @property
+    def post_regenerator(self) -> PostRegenerator: ...

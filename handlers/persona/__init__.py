@@ -1,0 +1,21 @@
+"""/persona: list, create, edit or import (as a YAML/JSON file) brand personas."""
+
+from __future__ import annotations
+
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from handlers.common import text_router
+from handlers.common.context import BotApplication
+from handlers.common.keyboards import pattern
+from handlers.persona import command, upload, views
+
+
+def register(app: BotApplication) -> None:
+    app.add_handlers(
+        [
+            CommandHandler("persona", command.persona),
+            CallbackQueryHandler(command.on_button, pattern=pattern(views.KIND)),
+            MessageHandler(filters.Document.ALL, upload.on_document),
+        ]
+    )
+    text_router.wait_for_prefix(app, command.PREFIX, command.on_text)

@@ -1,0 +1,55 @@
+"""/start, /help and /cancel."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+
+from handlers.common.context import BotContext
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "Welcome and what this bot does"),
+    ("help", "All commands"),
+    ("suggest", "Suggest what to post next"),
+    ("persona", "Brand personas: list, create, edit, or send a YAML/JSON file"),
+    ("campaign", "Plan a whole campaign of posts"),
+    ("approve", "Review everything waiting for a decision"),
+    ("images", "Generate images for a post, e.g. /images 12"),
+    ("campaignimages", "Generate images for a campaign's posts"),
+    ("pickimage", "Pick images from finished runs"),
+    ("schedule", "What goes out when: reschedule, publish now, calendar"),
+    ("cancel", "Stop what you are doing"),
+)
+
+WELCOME = (
+    "<b>Hi! I'm Campaign Copilot.</b>\n"
+    "I suggest and draft your marketing posts; nothing goes out until you approve it.\n\n"
+    "Try /suggest for your next post, or /help for everything I can do."
+)
+
+
+def help_text() -> str:
+    lines = ["<b>What I can do</b>"]
+    lines += [f"/{command} — {description}" for command, description in COMMANDS]
+    lines += ["", "Every generated item has buttons: Approve, Edit, Regenerate, Reject."]
+    return "\n".join(lines)
+
+
+async def start(update: Update, context: BotContext) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(WELCOME, parse_mode=ParseMode.HTML)
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(help_text(), parse_mode=ParseMode.HTML)
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    assert update.effective_message is not None and update.effective_user is not None
+    assert update.effective_chat is not None
+    cleared = await context.services.conversations.clear(
+        update.effective_chat.id, update.effective_user.id
+    )
+    text = "Cancelled. Nothing was changed." if cleared else "Nothing to cancel."
+    await update.effective_message.reply_text(text)
