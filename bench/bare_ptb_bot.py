@@ -70,7 +70,9 @@ def build(
     `aiohttp_transport` swaps httpx for the aiohttp transport our bot uses."""
     builder = ApplicationBuilder().token(token).base_url(base_url).base_file_url(file_base_url)
     if aiohttp_transport:
-        from bot.telegram_http import AiohttpRequest  # the repo's; the baseline needs no repo
+        from bot.adapters.telegram_http import (
+            AiohttpRequest,  # the repo's; the baseline needs no repo
+        )
 
         builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest())
     if rate_limited:

@@ -38,14 +38,14 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 import storage.models  # noqa: F401  (registers every table)
-from bot.comfyui_client import comfy_client
-from bot.pipeline_webhook import CALLBACKS, PATH, pipeline_webhook
+from bot.adapters.comfyui import comfy_client
+from bot.pipeline_callbacks import CALLBACKS, PATH, pipeline_webhook
 from core.campaigns.service import CampaignService
 from core.clock import SystemClock
 from core.config import ComfySettings
 from core.pipeline import PipelineService
 from core.posts.service import PostService
-from core.webhooks import signed_headers
+from core.standard_webhooks import signed_headers
 from storage.base import Base
 from storage.db import make_engine, make_session_factory
 from storage.models import ImageRun

@@ -19,11 +19,11 @@ import handlers.review
 import handlers.schedule
 import handlers.start
 import handlers.suggest
+from bot.adapters.telegram_http import AiohttpRequest
+from bot.adapters.telegram_ratelimit import ReplyAwareRateLimiter
 from bot.errors import on_error
 from bot.processor import AfterUpdate, PerChatUpdateProcessor
-from bot.ratelimit import ReplyAwareRateLimiter
 from bot.services import Services
-from bot.telegram_http import AiohttpRequest
 from handlers.common import text_router
 from handlers.common.access import admins_only
 from handlers.common.context import CONTEXT_TYPES, BotApplication, BotContext

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.adapters.comfyui import comfy_client
 from bot.api.settings import ApiSettings
-from bot.comfyui_client import comfy_client
-from bot.publishing import build_publishing
+from bot.publish_scheduler import build_publishing
 from bot.services import Services
 from bot.settings import Settings
 from core.campaigns.planner import CampaignPlanner
@@ -71,7 +71,7 @@ def _services(
 def _pipeline(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
 ) -> PipelineService:
-    """The image pipeline; its runs start once the bot is up (handlers.image_events)."""
+    """The image pipeline; its runs start once the bot is up (bot/adapters/image_runs.py)."""
     posts = PostService(sessions, clock)
     campaigns = CampaignService(sessions, clock, settings.app.tz)
     return PipelineService(

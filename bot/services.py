@@ -8,7 +8,7 @@ from functools import cached_property
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.api.settings import ApiSettings
-from bot.publishing import Publishing
+from bot.publish_scheduler import Publishing
 from bot.settings import Settings
 from core.campaigns.planner import CampaignPlanner
 from core.campaigns.service import CampaignService

@@ -3,23 +3,70 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-from pydantic import ValidationError
-from pydantic_settings import BaseSettings
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.api.settings import ApiSettings
 from bot.config_messages import describe
 from core.config import (
+    COMMON,
     AccessSettings,
     AppSettings,
-    BotModeSettings,
     ComfySettings,
     DatabaseSettings,
     LLMSettings,
     SMTPSettings,
-    TelegramSettings,
-    WebSettings,
 )
+
+# The bot's own groups: how it reaches Telegram and serves the web. core's groups are in
+# core/config.py (core never talks to Telegram or serves HTTP).
+
+
+class TelegramSettings(BaseSettings):
+    """Telegram"""
+
+    model_config = SettingsConfigDict(env_prefix="TELEGRAM_", **COMMON)  # type: ignore[typeddict-item]
+
+    bot_token: SecretStr
+    """Bot token from @BotFather (/newbot). Required."""
+    api_base_url: str = "https://api.telegram.org/bot"
+    """Bot API base: a local Bot API server, or a test double."""
+    file_base_url: str = "https://api.telegram.org/file/bot"
+    """File download base."""
+    webhook_secret: SecretStr | None = None
+    """Checked against X-Telegram-Bot-Api-Secret-Token; required when BOT_MODE=webhook."""
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_not_blank(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("is empty: paste the token @BotFather gave you")
+        return value
+
+
+class BotModeSettings(BaseSettings):
+    """How updates arrive"""
+
+    model_config = SettingsConfigDict(**COMMON)  # type: ignore[typeddict-item]
+
+    bot_mode: Literal["polling", "webhook"] = "polling"
+    """polling, or webhook (then WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET are needed)."""
+    webhook_url: AnyHttpUrl | None = None
+    """Public URL Telegram posts updates to, ending in /telegram/webhook (webhook mode)."""
+
+
+class WebSettings(BaseSettings):
+    """Web server (/health, /metrics, the REST API, webhooks)"""
+
+    model_config = SettingsConfigDict(env_prefix="WEB_", **COMMON)  # type: ignore[typeddict-item]
+
+    host: str = "127.0.0.1"
+    """Address to listen on (0.0.0.0 for every interface)."""
+    port: int = Field(default=8080, ge=0, le=65535)
+    """Port to listen on."""
+
 
 # Every group of settings, in the order they are read (and .env.example lists them).
 GROUPS: dict[str, type[BaseSettings]] = {

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from telegram import Update
 
 from bot.api import add_api_routes
-from bot.pipeline_webhook import add_pipeline_webhook
+from bot.pipeline_callbacks import add_pipeline_webhook
 from bot.services import Services
 from handlers.common.context import BotApplication
 from storage.repos import inbox

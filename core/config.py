@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationInfo, field_validator, model_validator
@@ -19,7 +19,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-_COMMON = {
+# What every settings group shares (core's here, the bot's in bot/settings.py).
+COMMON = {
     "env_file": ".env",
     "env_file_encoding": "utf-8",
     "extra": "ignore",
@@ -47,32 +48,10 @@ def _split_csv(value: object) -> object:
     return value
 
 
-class TelegramSettings(BaseSettings):
-    """Telegram"""
-
-    model_config = SettingsConfigDict(env_prefix="TELEGRAM_", **_COMMON)  # type: ignore[typeddict-item]
-
-    bot_token: SecretStr
-    """Bot token from @BotFather (/newbot). Required."""
-    api_base_url: str = "https://api.telegram.org/bot"
-    """Bot API base: a local Bot API server, or a test double."""
-    file_base_url: str = "https://api.telegram.org/file/bot"
-    """File download base."""
-    webhook_secret: SecretStr | None = None
-    """Checked against X-Telegram-Bot-Api-Secret-Token; required when BOT_MODE=webhook."""
-
-    @field_validator("bot_token")
-    @classmethod
-    def _token_not_blank(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().strip():
-            raise ValueError("is empty: paste the token @BotFather gave you")
-        return value
-
-
 class AccessSettings(BaseSettings):
     """Who may use the bot"""
 
-    model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
+    model_config = SettingsConfigDict(**COMMON)  # type: ignore[typeddict-item]
 
     admin_user_ids: Annotated[frozenset[int], NoDecode] = Field(min_length=1)
     """Comma-separated Telegram user ids allowed to use the bot (find yours with
@@ -84,32 +63,10 @@ class AccessSettings(BaseSettings):
         return _split_csv(value)
 
 
-class BotModeSettings(BaseSettings):
-    """How updates arrive"""
-
-    model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
-
-    bot_mode: Literal["polling", "webhook"] = "polling"
-    """polling, or webhook (then WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET are needed)."""
-    webhook_url: AnyHttpUrl | None = None
-    """Public URL Telegram posts updates to, ending in /telegram/webhook (webhook mode)."""
-
-
-class WebSettings(BaseSettings):
-    """Web server (/health, /metrics, the REST API, webhooks)"""
-
-    model_config = SettingsConfigDict(env_prefix="WEB_", **_COMMON)  # type: ignore[typeddict-item]
-
-    host: str = "127.0.0.1"
-    """Address to listen on (0.0.0.0 for every interface)."""
-    port: int = Field(default=8080, ge=0, le=65535)
-    """Port to listen on."""
-
-
 class DatabaseSettings(BaseSettings):
     """Database"""
 
-    model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
+    model_config = SettingsConfigDict(**COMMON)  # type: ignore[typeddict-item]
 
     database_url: str = SQLITE_EXAMPLE
     """sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER:PASSWORD@HOST:5432/DATABASE;
@@ -143,7 +100,7 @@ def database_url_problem(url: str) -> str | None:
 class LLMSettings(BaseSettings):
     """AI model (litellm)"""
 
-    model_config = SettingsConfigDict(env_prefix="LLM_", **_COMMON)  # type: ignore[typeddict-item]
+    model_config = SettingsConfigDict(env_prefix="LLM_", **COMMON)  # type: ignore[typeddict-item]
 
     model: str | None = None
     """litellm model, e.g. openai/gpt-4o-mini, anthropic/claude-..., ollama/llama3.1, or
@@ -179,7 +136,7 @@ class LLMSettings(BaseSettings):
 class ComfySettings(BaseSettings):
     """Image generation (ComfyUI)"""
 
-    model_config = SettingsConfigDict(env_prefix="COMFYUI_", **_COMMON)  # type: ignore[typeddict-item]
+    model_config = SettingsConfigDict(env_prefix="COMFYUI_", **COMMON)  # type: ignore[typeddict-item]
 
     url: AnyHttpUrl | None = None
     """ComfyUI server, e.g. http://127.0.0.1:8188. Unset: image generation is off."""
@@ -205,7 +162,7 @@ class ComfySettings(BaseSettings):
 class AppSettings(BaseSettings):
     """Publishing, time zone, files and the REST API"""
 
-    model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
+    model_config = SettingsConfigDict(**COMMON)  # type: ignore[typeddict-item]
 
     publish_chat_id: str | None = None
     """Channel or chat (@name or id) approved posts are published to; the bot must be
@@ -281,7 +238,7 @@ class AppSettings(BaseSettings):
 class SMTPSettings(BaseSettings):
     """Outgoing mail"""
 
-    model_config = SettingsConfigDict(env_prefix="SMTP_", **_COMMON)  # type: ignore[typeddict-item]
+    model_config = SettingsConfigDict(env_prefix="SMTP_", **COMMON)  # type: ignore[typeddict-item]
 
     host: str | None = None
     """Mail server. Unset: email sending is off."""

@@ -22,7 +22,7 @@ class Metrics:
         self.errors = Counter(
             "copilot_errors", "Errors by where they happened", ["where"], registry=r
         )
-        # Labels from fixed sets (handlers.refusals), never from what a client sent.
+        # Labels from fixed sets (handlers/common/refusals.py), never from what a client sent.
         self.refused_actions = Counter(
             "copilot_refused_actions", "Button presses refused, by button kind and reason",
             ["action", "reason"], registry=r,

@@ -1,6 +1,6 @@
 """The ComfyUI boundary: workflow templates, the client protocol, and the plain objects.
 
-The HTTP client itself (aiohttp) is bot/comfyui_client.py.
+The HTTP client itself (aiohttp) is bot/adapters/comfyui.py.
 """
 
 from core.comfyui.errors import (

@@ -78,7 +78,7 @@ ProgressCallback = Callable[[Progress], Awaitable[None]]
 
 
 class ComfyAPI(Protocol):
-    """What services need from ComfyUI; bot.comfyui_client.ComfyClient implements it."""
+    """What services need from ComfyUI; bot.adapters.comfyui.ComfyClient implements it."""
 
     async def submit(self, workflow: Mapping[str, Any], prompt_id: str) -> SubmitResult: ...
 

@@ -19,7 +19,7 @@ from core.clock import Clock
 from core.errors import CopilotError
 from core.pipeline.executor import RunExecutor
 from core.pipeline.inbox import Arrival, CallbackInbox, Verdict
-from core.webhooks import ID_HEADER, sign, verify
+from core.standard_webhooks import ID_HEADER, sign, verify
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """What the outgoing webhook carries: a post as a JSON event, as plain data.
 
 For Make, n8n, Zapier or Buffer to carry the post on to other networks. The sender that
-signs and POSTs it (aiohttp) is bot/webhook_publisher.py.
+signs and POSTs it (aiohttp) is bot/adapters/webhook_sender.py.
 """
 
 from __future__ import annotations

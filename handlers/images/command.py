@@ -138,6 +138,3 @@ async def ask_for_prompt(context: BotContext, message: Message, run_id: int, use
         f"Send the new image prompt for image run #{run_id} as your next message, or /cancel.",
         reply_markup=ForceReply(input_field_placeholder="What the picture should show"),
     )
-
-
-"""Conversation states whose next text message is handled here (see review.on_text)."""

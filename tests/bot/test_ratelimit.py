@@ -9,7 +9,7 @@ import pytest
 from telegram import Bot
 from telegram.ext import ExtBot
 
-from bot.ratelimit import ReplyAwareRateLimiter
+from bot.adapters.telegram_ratelimit import ReplyAwareRateLimiter
 from tests.doubles.telegram_api import TelegramApiDouble
 
 PRIVATE, GROUP = 1001, -100777

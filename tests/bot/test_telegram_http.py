@@ -20,7 +20,12 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.telegram_http import AiohttpRequest, ConnectTimedOut, CouldNotConnect, RequestNotSent
+from bot.adapters.telegram_http import (
+    AiohttpRequest,
+    ConnectTimedOut,
+    CouldNotConnect,
+    RequestNotSent,
+)
 from tests.doubles.dead_ends import closed_port, full_backlog, silent_server, unresolvable_host
 from tests.doubles.local_server import serve
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble

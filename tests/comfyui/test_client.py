@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.comfyui_client import ComfyClient
+from bot.adapters.comfyui import ComfyClient
 from core.comfyui import (
     ComfyRunLost,
     ComfyServerError,

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from core.webhooks import (
+from core.standard_webhooks import (
     SignatureInvalid,
     TimestampStale,
     sign,

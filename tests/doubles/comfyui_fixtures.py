@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.comfyui_client import ComfyClient
+from bot.adapters.comfyui import ComfyClient
 from tests.doubles.comfyui import ComfyUIDouble
 
 

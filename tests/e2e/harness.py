@@ -10,17 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from bot.runner import RunningBot
-from bot.settings import Settings
+from bot.settings import BotModeSettings, Settings, TelegramSettings, WebSettings
 from core.config import (
     AccessSettings,
     AppSettings,
-    BotModeSettings,
     ComfySettings,
     DatabaseSettings,
     LLMSettings,
     SMTPSettings,
-    TelegramSettings,
-    WebSettings,
 )
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble

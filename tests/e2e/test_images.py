@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from core.webhooks import signed_headers
+from core.standard_webhooks import signed_headers
 from storage.models import ImageRun, RunImage
 from tests.doubles.comfyui import ComfyUIDouble
 from tests.doubles.fake_llm import suggestion_answer

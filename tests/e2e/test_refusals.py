@@ -110,7 +110,7 @@ async def test_a_button_of_a_cancelled_conversation_is_a_stale_refusal(
 
 
 async def test_every_routed_button_kind_is_a_metric_label(harness: Harness) -> None:
-    """The label set in handlers.refusals names every prefix bot.app routes."""
+    """The label set in handlers.common.refusals names every button prefix a feature routes."""
     routed = {
         handler.pattern.pattern.removeprefix("^").split(":")[0]
         for handler in harness.bot.application.handlers[0]

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.posts.service import PostService
-from core.webhooks import verify
+from core.standard_webhooks import verify
 from handlers.schedule import command as schedule
 from storage.models import PostDelivery
 from storage.models.publishing import WebhookMirror

@@ -11,8 +11,7 @@ from pydantic import AnyHttpUrl
 from sqlalchemy import select
 
 from bot.runner import start
-from bot.settings import Settings
-from core.config import BotModeSettings
+from bot.settings import BotModeSettings, Settings
 from storage import migrate
 from storage.db import make_engine, make_session_factory
 from storage.models import InboxUpdate

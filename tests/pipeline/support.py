@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.comfyui_client import comfy_client
+from bot.adapters.comfyui import comfy_client
 from core.campaigns.service import CampaignService
 from core.clock import SystemClock
 from core.config import ComfySettings

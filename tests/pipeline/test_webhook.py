@@ -18,9 +18,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.pipeline_webhook import CALLBACKS, MAX_BODY_BYTES, PATH, pipeline_webhook
+from bot.pipeline_callbacks import CALLBACKS, MAX_BODY_BYTES, PATH, pipeline_webhook
 from core.pipeline import PipelineService, RunStatus, StatusTarget
-from core.webhooks import SIGNATURE_HEADER, sign, signed_headers
+from core.standard_webhooks import SIGNATURE_HEADER, sign, signed_headers
 from storage.models import RunImage
 from tests.doubles.comfyui import ComfyUIDouble
 from tests.pipeline.support import (

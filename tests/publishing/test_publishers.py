@@ -16,13 +16,13 @@ from aiosmtpd.controller import Controller
 from telegram import Bot
 from telegram.error import RetryAfter
 
-from bot.publishers import TelegramChannelPublisher, classify
-from bot.webhook_publisher import WebhookPublisher
+from bot.adapters.telegram_channel import TelegramChannelPublisher, classify
+from bot.adapters.webhook_sender import WebhookPublisher
 from core.config import SMTPSettings
 from core.publishing.email import EmailPublisher
 from core.publishing.errors import PublishRejected, RateLimited, TransientError
 from core.publishing.types import ImageRef, Progress, Publication, Target
-from core.webhooks import verify
+from core.standard_webhooks import verify
 from tests.campaigns.helpers import MutableClock
 from tests.doubles.local_server import serve
 from tests.doubles.telegram_api import TelegramApiDouble

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
-from bot.publishers import TelegramChannelPublisher
-from bot.telegram_http import AiohttpRequest
-from bot.webhook_publisher import WebhookPublisher
+from bot.adapters.telegram_channel import TelegramChannelPublisher
+from bot.adapters.telegram_http import AiohttpRequest
+from bot.adapters.webhook_sender import WebhookPublisher
 from core.publishing.errors import PublishError, TransientError
 from core.publishing.types import Progress, Publication, Publisher, Target
 from tests.campaigns.helpers import MutableClock

@@ -14,7 +14,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.http_failures import never_sent
+from bot.adapters.http_failures import never_sent
 from core.clock import Clock
 from core.publishing.errors import (
     OutcomeUnknown,
@@ -25,7 +25,7 @@ from core.publishing.errors import (
 )
 from core.publishing.types import Progress, Publication
 from core.publishing.webhook import EVENT_TYPE, publication_data
-from core.webhooks import signed_headers
+from core.standard_webhooks import signed_headers
 
 DEFAULT_RETRY_AFTER_S = 30.0
 
@@ -77,7 +77,7 @@ class WebhookPublisher:
 
 
 def _failure(error: TimeoutError | aiohttp.ClientError) -> PublishError:
-    """Retried if the request never left (bot.http_failures), else the receiver may have it."""
+    """Retried if the request never left (adapters.http_failures), else the receiver may have it."""
     if isinstance(error, aiohttp.ClientConnectorError):
         return TransientError(f"The webhook could not be reached ({error.os_error}).")
     if never_sent(error):

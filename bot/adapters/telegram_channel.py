@@ -3,18 +3,17 @@
 core.publishing defines the Publisher interface but can't import telegram; this module
 implements it with PTB's Bot, and maps PTB's errors onto the dispatcher's policy: a 429
 waits, a request that never left is retried, a request that may have arrived is unknown.
-Which requests never left, the transport says (bot.telegram_http.RequestNotSent).
+Which requests never left, the transport says (bot.adapters.telegram_http.RequestNotSent).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
-from telegram import Bot, Message
+from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -28,7 +27,7 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.telegram_http import RequestNotSent
+from bot.adapters.telegram_http import RequestNotSent
 from core.publishing.alerts import Alert
 from core.publishing.errors import (
     OutcomeUnknown,
@@ -40,8 +39,6 @@ from core.publishing.errors import (
 from core.publishing.formats import channel_media, missing_image
 from core.publishing.telegram_text import telegram_parts
 from core.publishing.types import Progress, Publication
-from handlers.schedule import keyboards as schedule_keyboards
-from handlers.schedule import views as schedule_views
 
 log = logging.getLogger(__name__)
 
@@ -118,20 +115,19 @@ class TelegramChannelPublisher:
         return await self._bot.send_message(chat_id, html, parse_mode=ParseMode.HTML)
 
 
+AlertMessage = Callable[[Alert], tuple[str, InlineKeyboardMarkup | None]]
+
+
 class TelegramAlerter:
     """Tells every admin, with the buttons to settle it. One admin reached is enough."""
 
-    def __init__(
-        self, bot: Bot, admin_ids: Collection[int], tz: ZoneInfo, default_target: str | None
-    ) -> None:
+    def __init__(self, bot: Bot, admin_ids: Collection[int], render: AlertMessage) -> None:
         self._bot = bot
         self._admins = sorted(admin_ids)
-        self._tz = tz
-        self._default = default_target
+        self._render = render  # the words and buttons: the schedule feature's, handed in
 
     async def send(self, alert: Alert) -> None:
-        text = schedule_views.alert_text(alert, self._tz, self._default)
-        markup = schedule_keyboards.alert_keyboard(alert.post_id, alert.kind)
+        text, markup = self._render(alert)
         reached = 0
         for admin in self._admins:
             try:

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from bot.services import Services
 from core.pipeline import BadCallback, CallbacksOff, PipelineCallbacks
-from core.webhooks import SignatureInvalid, TimestampStale
+from core.standard_webhooks import SignatureInvalid, TimestampStale
 
 log = logging.getLogger(__name__)
 

@@ -13,15 +13,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
-from bot.publishers import TelegramAlerter, TelegramChannelPublisher
+from bot.adapters.telegram_channel import TelegramAlerter, TelegramChannelPublisher
+from bot.adapters.telegram_http import AiohttpRequest
+from bot.adapters.webhook_sender import WebhookPublisher
 from bot.settings import Settings
-from bot.telegram_http import AiohttpRequest
-from bot.webhook_publisher import WebhookPublisher
 from core.clock import Clock
 from core.publishing.dispatcher import Dispatcher
 from core.publishing.email import EmailPublisher
@@ -29,6 +30,7 @@ from core.publishing.health import HealthReport
 from core.publishing.policy import PublishPolicy, default_target, mirror_enabled
 from core.publishing.service import SchedulingService
 from core.publishing.types import Publisher, Publishers
+from handlers.schedule.alerts import alert_message
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +130,8 @@ def build_publishing(
     bot = _publishing_bot(settings, policy)
     by_kind, closers = _publishers(settings, policy, bot, clock)
     label = target.key if target else None
-    alerter = TelegramAlerter(bot, settings.access.admin_user_ids, app.tz, label)
+    render = partial(alert_message, tz=app.tz, default_target=label)
+    alerter = TelegramAlerter(bot, settings.access.admin_user_ids, render)
     # Both a channel and the webhook: each channel post is mirrored to the webhook.
     webhook = by_kind.get("webhook")
     mirror = webhook if mirror_enabled(app) and isinstance(webhook, WebhookPublisher) else None

@@ -14,7 +14,8 @@ are read when the client starts, as httpx reads them, not on every request as ai
 
 A request that failed before any of it was written raises an error marked
 `RequestNotSent` (a NetworkError or a TimedOut, as PTB expects): the publisher sends it
-again, while a timeout waiting for the answer may mean Telegram has it (bot/publishers.py).
+again, while a timeout waiting for the answer may mean Telegram has it
+(bot/adapters/telegram_channel.py).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from yarl import URL
 
-from bot.http_failures import never_sent
+from bot.adapters.http_failures import never_sent
 
 Proxy = tuple[URL | None, aiohttp.BasicAuth | None]
 
