@@ -17,6 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 PACKAGES = ("bot", "handlers", "core", "storage")
+FEATURES = ("start", "suggest", "review", "images", "persona", "campaign", "schedule")
 
 
 def _lint(tree: Path) -> subprocess.CompletedProcess[str]:
@@ -33,6 +34,9 @@ def _tree(tmp_path: Path, planted: dict[str, str]) -> Path:
         (tmp_path / upper).mkdir()
         (tmp_path / upper / "__init__.py").write_text("")
         (tmp_path / upper / "down.py").write_text(f"import {lower}\n" if lower else "")
+    for package in ("bot/adapters", *(f"handlers/{f}" for f in FEATURES)):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("")
     for module, source in planted.items():
         (tmp_path / module.replace(".", "/")).with_suffix(".py").write_text(source)
     return tmp_path
@@ -57,6 +61,7 @@ def test_a_tree_importing_only_downwards_keeps_them(tmp_path: Path) -> None:
         ("storage.up", "import core.down\n", "Layers"),
         ("core.web", "import aiohttp\n", "know nothing of Telegram"),
         ("storage.tg", "from telegram import Bot\n", "know nothing of Telegram"),
+        ("bot.adapters.up", "from handlers.images import views\n", "Adapters import no"),
     ],
 )
 def test_a_planted_upward_import_breaks_a_contract(

@@ -32,12 +32,12 @@ set -e
 [ "$*" = "-m venv --clear .venv" ] || exit 64
 echo "venv" >>calls.log
 rm -rf .venv && mkdir -p .venv/bin
-for tool in pip ruff mypy; do
+for tool in pip ruff mypy lint-imports; do
     cp "$FAKE_TOOLS/tool" ".venv/bin/$tool"
 done
 cp "$FAKE_TOOLS/python" .venv/bin/python
 """
-# pip, ruff, mypy: log the call; `pip wheel` writes a wheel into its -w folder.
+# pip, ruff, mypy, lint-imports: log the call; `pip wheel` writes a wheel into its -w folder.
 FAKE_TOOL = """#!/usr/bin/env bash
 name=$(basename "$0")
 echo "$name${*:+ $*}" >>calls.log
@@ -198,7 +198,9 @@ def test_the_test_script_builds_llama_trimmed_beside_the_other_installs(project:
     installs = [call for call in calls if call.startswith("pip install")]
     assert installs[0].endswith("-e .[dev]")
     assert installs[1].endswith(f"--find-links {project.env['LLAMA_WHEELS']} -e .[dev,local-llm]")
-    assert calls[-4:] == ["ruff check .", "ruff format --check .", "mypy", "pytest -x tests/e2e"]
+    assert calls[-5:] == [
+        "ruff check .", "ruff format --check .", "mypy", "lint-imports", "pytest -x tests/e2e",
+    ]  # fmt: skip
 
 
 def test_the_test_script_reuses_its_stamp_and_the_built_wheel(project: Project) -> None:
@@ -227,4 +229,6 @@ def test_a_failed_llama_build_stops_the_tests_and_says_where_the_log_is(
         result.stderr
     )
     assert not project.stamp("test").exists()
-    assert not any(call.startswith(("ruff", "mypy", "pytest")) for call in project.calls())
+    assert not any(
+        call.startswith(("ruff", "mypy", "lint-imports", "pytest")) for call in project.calls()
+    )
