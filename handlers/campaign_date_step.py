@@ -1,4 +1,4 @@
-"""Step 5 of /campaign, the dates: read by core.timegrammar and echoed back before they count.
+"""Step 5 of /campaign, the dates: read by domain.timegrammar and echoed back before they count.
 
     "from tomorrow for two weeks" → "📅 22 Nov – 5 Dec 2026, Europe/Berlin: OK?"
                                      [✅ Yes] [✏️ Retype]
@@ -24,7 +24,7 @@ from telegram import CallbackQuery
 from bot.context import BotContext
 from bot.keyboards import CallbackKey
 from core.conversations import Conversation
-from core.timegrammar import DateInputError, DateRange, common_ranges, read_range
+from domain.timegrammar import DateInputError, DateRange, common_ranges, read_range
 from handlers.campaign_dialog import Who, edit, load, local_today, message_id_of, save, send, zone
 from handlers.campaign_flow import STEP_OVER, advance
 from handlers.campaign_keyboards import date_choices_keyboard, dates_check_keyboard

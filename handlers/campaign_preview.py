@@ -19,7 +19,7 @@ from bot.keyboards import CallbackKey
 from core.campaigns.models import CampaignPlan
 from core.conversations import Conversation
 from core.errors import ValidationFailed
-from core.timegrammar import DateInputError, read_moment
+from domain.timegrammar import DateInputError, read_moment
 from handlers.campaign_dialog import (
     STALE,
     Who,

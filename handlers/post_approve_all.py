@@ -12,8 +12,8 @@ from telegram import CallbackQuery
 
 from bot.context import BotContext
 from core.errors import AlreadyDecided, InvalidTransition, NotFound
-from core.posts import states
 from core.posts.views import PostView
+from domain import statuses as states
 from handlers import schedule
 from handlers.campaign_dialog import Who, send
 

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.keyboards import CallbackKey
-from core.posts import states
 from core.posts.views import PostView
+from domain import statuses as states
 from handlers.campaign_views import FORMAT_ICONS, clip, when_long
 from handlers.image_keyboards import generate_images_row
 from handlers.views import fit

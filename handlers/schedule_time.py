@@ -16,8 +16,8 @@ from bot.context import BotContext
 from bot.keyboards import CallbackKey
 from core.conversations import Conversation
 from core.errors import CopilotError, InvalidTransition, ValidationFailed
-from core.publishing.service import SCHEDULABLE
-from core.timegrammar import read_moment
+from domain.statuses import SCHEDULABLE
+from domain.timegrammar import read_moment
 from handlers import schedule_keyboards as kb
 from handlers import schedule_views as views
 from handlers.telegram_io import edit_html
