@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,16 +40,8 @@ from tests.e2e.schedule_support import (
 
 
 @pytest.fixture
-async def bot(
-    telegram_api: TelegramApiDouble, llm_server: FakeLLMServer, tmp_path: Path
-) -> AsyncIterator[Harness]:
-    harness = await start_harness(
-        telegram_api, llm_server, publishing_settings(telegram_api, llm_server, tmp_path)
-    )
-    try:
-        yield harness
-    finally:
-        await harness.bot.stop()
+def bot(publishing_harness: Harness) -> Harness:
+    return publishing_harness
 
 
 def _sessions(bot: Harness) -> async_sessionmaker[AsyncSession]:
