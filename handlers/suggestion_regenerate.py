@@ -17,6 +17,7 @@ from bot.context import BotContext
 from bot.keyboards import CallbackKey
 from core.errors import AlreadyDecided, CopilotError, NotFound
 from core.inflight import CardKind
+from handlers.refusals import refuse
 from handlers.suggestion_cards import show_at
 from handlers.telegram_io import typing
 from handlers.views import REPEATED
@@ -29,14 +30,16 @@ BROKEN = "something went wrong on my side."
 async def on_tap(query: CallbackQuery, context: BotContext, key: CallbackKey, user_id: int) -> None:
     message = query.message
     if message is None:
-        await query.answer("This card is too old; use /approve.", show_alert=True)
+        await refuse(
+            query, context, "stale", "This card is too old; use /approve.", show_alert=True
+        )
         return
     chat_id, message_id = message.chat.id, message.message_id
     services = context.services
     try:
         current = await services.suggestions.pending_at(key.item_id, key.revision)
     except (AlreadyDecided, NotFound) as error:
-        await query.answer(f"{error} Nothing was regenerated.", show_alert=True)
+        await refuse(query, context, "stale", f"{error} Nothing was regenerated.", show_alert=True)
         await _redraw(context, chat_id, message_id, key.item_id)
         return
     claim = await services.cards.claim(
