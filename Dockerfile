@@ -9,6 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 COPY pyproject.toml constraints.txt README.md LICENSE ./
 COPY bot ./bot
+COPY domain ./domain
 COPY core ./core
 COPY handlers ./handlers
 COPY storage ./storage

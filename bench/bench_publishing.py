@@ -42,6 +42,7 @@ import aiohttp
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from domain.statuses import PostStatus
 from storage.models import Post, PostDelivery
 from storage.repos.publishing_pacing import first_free
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
@@ -90,7 +91,7 @@ async def add_posts(sessions: Sessions, count: int, chats: list[str], tag: str) 
     parked = datetime.now(UTC) + timedelta(days=30)
     async with sessions.begin() as session:
         posts = [
-            Post(status="scheduled", title=f"{tag}{i}", caption=f"{tag} {i}", hashtags=[],
+            Post(status=PostStatus.SCHEDULED, title=f"{tag}{i}", caption=f"{tag} {i}", hashtags=[],
                  scheduled_at=parked, approved_at=parked, approved_by=1)
             for i in range(count)
         ]  # fmt: skip
@@ -113,7 +114,7 @@ async def wait_published(sessions: Sessions, ids: list[int], limit_s: float) -> 
     while time.perf_counter() - started < limit_s:
         async with sessions() as session:
             done = await session.scalar(
-                select(func.count()).where(Post.id.in_(ids), Post.status == "published")
+                select(func.count()).where(Post.id.in_(ids), Post.status == PostStatus.PUBLISHED)
             )
         if done == len(ids):
             return time.perf_counter() - started
@@ -122,7 +123,7 @@ async def wait_published(sessions: Sessions, ids: list[int], limit_s: float) -> 
         left = await session.execute(
             select(Post.status, PostDelivery.last_error, func.count())
             .join(PostDelivery, PostDelivery.post_id == Post.id)
-            .where(Post.id.in_(ids), Post.status != "published")
+            .where(Post.id.in_(ids), Post.status != PostStatus.PUBLISHED)
             .group_by(Post.status, PostDelivery.last_error)
         )
         stuck = [tuple(row) for row in left]

@@ -14,7 +14,7 @@ double of the same kind, whose button handler answers the query and edits the me
 All bots and doubles share this process and event loop, so each figure includes the
 double's own cost; the rounds interleave the bots so machine noise hits all of them.
 
-Ours talks to Telegram through aiohttp's client (bot/telegram_http.py); the baseline
+Ours talks to Telegram through aiohttp's client (bot/adapters/telegram_http.py); the baseline
 keeps PTB's default, httpx.
 
 --diagnose adds five bots that attribute the gap (not part of the verdict): ours with

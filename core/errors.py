@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-
-class CopilotError(Exception):
-    """Base of every error the domain raises on purpose. `str(exc)` is user-facing."""
+from domain.errors import CopilotError as CopilotError
+from domain.errors import ValidationFailed as ValidationFailed
 
 
 class NotFound(CopilotError):
@@ -21,12 +20,6 @@ class AlreadyDecided(CopilotError):
 
 class InvalidTransition(CopilotError):
     pass
-
-
-class ValidationFailed(CopilotError):
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
 
 
 class FeatureOff(CopilotError):

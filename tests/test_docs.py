@@ -21,7 +21,9 @@ MAY_NAME_SHARED = {
     "tests/data/README.md",
     "tests/test_docs.py",
 }
-SOURCES = ("bot", "core", "handlers", "storage", "tests", "bench", "scripts", "docs", "prompts")
+SOURCES = (
+    "bot", "core", "domain", "handlers", "storage", "tests", "bench", "scripts", "docs", "prompts",
+)  # fmt: skip
 
 
 def slug(heading: str) -> str:

@@ -1,7 +1,7 @@
 """The import-linter contracts in pyproject.toml hold, and an upward import breaks them.
 
 scripts/test.sh runs `lint-imports` on the tree; these tests run the same contracts on a
-small tree of the four packages with one planted import each, so a contract that stopped
+small tree of the five packages with one planted import each, so a contract that stopped
 catching anything (a renamed package, a layer dropped) fails here.
 """
 
@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-PACKAGES = ("bot", "handlers", "core", "storage")
+PACKAGES = ("bot", "handlers", "core", "storage", "domain")
 FEATURES = ("start", "suggest", "review", "images", "persona", "campaign", "schedule")
 
 
@@ -29,7 +29,7 @@ def _lint(tree: Path) -> subprocess.CompletedProcess[str]:
 
 
 def _tree(tmp_path: Path, planted: dict[str, str]) -> Path:
-    """bot -> handlers -> core -> storage, each importing the one below, plus `planted`."""
+    """bot -> handlers -> core -> storage -> domain, each importing the one below, plus `planted`."""
     for upper, lower in zip(PACKAGES, [*PACKAGES[1:], None], strict=True):
         (tmp_path / upper).mkdir()
         (tmp_path / upper / "__init__.py").write_text("")
@@ -59,6 +59,8 @@ def test_a_tree_importing_only_downwards_keeps_them(tmp_path: Path) -> None:
         ("handlers.up", "import bot\n", "Layers"),
         ("core.up", "from handlers import down\n", "Layers"),
         ("storage.up", "import core.down\n", "Layers"),
+        ("domain.up", "import storage.down\n", "Layers"),
+        ("domain.db", "import sqlalchemy\n", "stands alone"),
         ("core.web", "import aiohttp\n", "know nothing of Telegram"),
         ("storage.tg", "from telegram import Bot\n", "know nothing of Telegram"),
         ("bot.adapters.up", "from handlers.images import views\n", "Adapters import no"),

@@ -27,20 +27,20 @@ from pydantic import (
 
 from core.campaigns.problems import problem_lines
 from core.errors import ValidationFailed
-from core.hashtags import normalize_hashtag
-from core.localtime import wall_to_utc
-from core.posts.captions import PostFormat, limit_for, published_length
-from core.suggestions.models import HASHTAG_PATTERN
+from domain.formats import (
+    FORMAT_ALIASES,
+    FORMATS_IN_WORDS,
+    PostFormat,
+    limit_for,
+    published_length,
+)
+from domain.hashtags import HASHTAG_PATTERN, strict_hashtags
+from domain.localtime import wall_to_utc
 
 MAX_POSTS = 50
 MAX_DAYS_AHEAD = 365
 MAX_HASHTAGS = 30
 MAX_METADATA_CHARS = 20_000
-# Friendly names a person or a model may use for a format.
-FORMAT_ALIASES = {
-    "photo": "image", "picture": "image", "album": "carousel", "gallery": "carousel",
-    "reels": "reel", "stories": "story",
-}  # fmt: skip
 
 
 def _strip(max_length: int, min_length: int = 1) -> StringConstraints:
@@ -81,9 +81,7 @@ class PostPlan(BaseModel):
         max_length=MAX_HASHTAGS,
         json_schema_extra={"items": {"type": "string", "pattern": HASHTAG_PATTERN}},
     )
-    format: PostFormat = Field(
-        default="image", description="image, carousel, reel, story, video or text"
-    )
+    format: PostFormat = Field(default="image", description=FORMATS_IN_WORDS)
 
     @field_validator("format", mode="before")
     @classmethod
@@ -96,14 +94,7 @@ class PostPlan(BaseModel):
     @field_validator("hashtags")
     @classmethod
     def _normalise(cls, value: list[str]) -> list[str]:
-        tags: list[str] = []
-        for raw in value:
-            tag = normalize_hashtag(raw)
-            if tag is None:
-                raise ValueError(f"has {raw!r}, which is not a usable hashtag")
-            if tag.lower() not in {t.lower() for t in tags}:
-                tags.append(tag)
-        return tags
+        return strict_hashtags(value)
 
     @field_validator("scheduled_at")
     @classmethod

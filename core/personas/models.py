@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from core.hashtags import normalize_hashtag
+from domain.hashtags import strict_hashtags
 
 MAX_PILLARS = 50
 
@@ -15,17 +15,6 @@ Setting = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 Guidelines = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
 RawTag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-
-
-def _tags(value: list[str]) -> list[str]:
-    tags: list[str] = []
-    for raw in value:
-        tag = normalize_hashtag(raw)
-        if tag is None:
-            raise ValueError(f"has {raw!r}, which is not a usable hashtag")
-        if tag.lower() not in {t.lower() for t in tags}:
-            tags.append(tag)
-    return tags
 
 
 def _unique_pillars(value: list[PillarInput]) -> list[PillarInput]:
@@ -60,7 +49,7 @@ class HashtagStrategy(BaseModel):
     @field_validator("always", "preferred", "avoid")
     @classmethod
     def _normalise(cls, value: list[str]) -> list[str]:
-        return _tags(value)
+        return strict_hashtags(value)
 
 
 class PillarInput(BaseModel):

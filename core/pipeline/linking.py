@@ -9,8 +9,9 @@ from collections.abc import Mapping, Sequence
 from core.errors import CopilotError
 from core.pipeline.models import LinkedPost, RunPost, RunView
 from core.posts.service import PostService
-from core.posts.states import PostStatus
 from core.posts.views import PostView
+from domain.formats import TEXT_FORMAT
+from domain.statuses import PostStatus
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ STARTABLE = frozenset({S.DRAFT, S.READY})
 
 def problem_with(post: PostView, active: Mapping[int, int], prompt: str | None) -> str | None:
     """Why this post can't get a new run now, or None when it can."""
-    if post.format == "text":
+    if post.format == TEXT_FORMAT:
         return f"Post #{post.id} is a text post; it needs no image."
     if post.id in active:
         return (

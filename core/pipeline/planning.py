@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.errors import ValidationFailed
 from core.pipeline.linking import STARTABLE, problem_with
 from core.pipeline.models import MAX_PROMPT, ImageRequest
-from core.posts.states import PostStatus
 from core.posts.views import PostView
+from domain.formats import TEXT_FORMAT
+from domain.statuses import PostStatus
 from storage.repos import pipeline as repo
 
 UNSEEDED = (
@@ -85,7 +86,7 @@ async def plan_for(session: AsyncSession, posts: Sequence[PostView]) -> ImagePla
 
 
 async def _needs_image(session: AsyncSession, post: PostView) -> bool:
-    if post.format == "text" or post.status not in STARTABLE | {PostStatus.AWAITING_IMAGE}:
+    if post.format == TEXT_FORMAT or post.status not in STARTABLE | {PostStatus.AWAITING_IMAGE}:
         return False
     if post.status == PostStatus.READY:  # ready with a picture already needs none
         return await repo.picked_image_of_post(session, post.id) is None

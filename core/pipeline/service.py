@@ -42,6 +42,7 @@ from core.pipeline.queries import image_views, refusal, run_view
 from core.pipeline.reconcile import reconcile
 from core.pipeline.throttle import DEFAULT_INTERVAL_S
 from core.posts.service import PostService
+from domain.statuses import PostStatus
 from storage.repos import pipeline as repo
 
 log = logging.getLogger(__name__)
@@ -261,7 +262,7 @@ class PipelineService:
             run = await run_view(session, run_id)
             if not moved:
                 raise refusal(run)
-            previous = {p.id: await repo.last_previous_status(session, p.id) or "draft"
+            previous = {p.id: await repo.last_previous_status(session, p.id) or PostStatus.DRAFT
                         for p in run.posts}  # fmt: skip
             # This run is cancelled now, so only other runs count as still holding a post.
             still_waiting = await repo.active_runs_of(session, run.post_ids)

@@ -21,14 +21,13 @@ from pydantic import (
 )
 
 from core.errors import NotFound
-from core.hashtags import normalize_hashtags
 from core.personas.service import PersonaService
-from core.posts.captions import limit_for, published_length
 from core.posts.service import PostService
 from core.posts.views import PostView
 from core.redo import Redone, same_text
-from core.suggestions.models import HASHTAG_PATTERN
 from core.suggestions.ports import PromptRenderer, StructuredLLM
+from domain.formats import IMAGE_FORMAT, TEXT_FORMAT, limit_for, published_length
+from domain.hashtags import HASHTAG_PATTERN, normalize_hashtags
 
 TEMPLATE = "regenerate_post"
 MAX_HASHTAGS = 30
@@ -39,7 +38,7 @@ class PostRewrite(BaseModel):
     """The model's answer for a post sent as a photo, video or album caption."""
 
     model_config = ConfigDict(extra="ignore")
-    limit: ClassVar[int] = limit_for("image")
+    limit: ClassVar[int] = limit_for(IMAGE_FORMAT)
 
     caption: Caption = Field(description="The new caption, without the hashtags")
     # The pattern only shapes what the model may write (llama.cpp compiles it into its
@@ -68,7 +67,7 @@ class PostRewrite(BaseModel):
 class TextPostRewrite(PostRewrite):
     """The model's answer for a text post, which Telegram allows to be longer."""
 
-    limit: ClassVar[int] = limit_for("text")
+    limit: ClassVar[int] = limit_for(TEXT_FORMAT)
 
 
 def schema_for(post_format: str | None) -> type[PostRewrite]:
@@ -114,7 +113,7 @@ class PostRegenerator:
             "title": post.title,
             "description": post.description or "",
             "pillar": post.content_pillar_name or "",
-            "format": post.format or "image",
+            "format": post.format or IMAGE_FORMAT,
             "scheduled_at": self._when(post),
             "timezone": self._tz.key,
             "caption": post.caption,

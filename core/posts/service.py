@@ -16,18 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.campaigns.views import ACCEPTED, REJECTED
 from core.clock import Clock
 from core.errors import AlreadyDecided, InvalidTransition, NotFound
-from core.posts import states
-from core.posts.captions import check_caption
-from core.posts.states import PostStatus
 from core.posts.views import PostPage, PostView, TransitionView
+from domain import statuses as states
+from domain.formats import TEXT_FORMAT, check_caption
+from domain.statuses import PostStatus
 from storage.repos import campaigns as campaign_repo
 from storage.repos import posts as repo
 
 log = logging.getLogger(__name__)
 
 MAX_PAGE = 100
-# A text post needs no image, so approval is all it waits for.
-TEXT_FORMAT = "text"
 
 
 class PostService:

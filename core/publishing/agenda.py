@@ -8,11 +8,12 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from domain.statuses import PostStatus as S
 from storage.repos.publishing_schedule import PlanRow
 
-UPCOMING = ("scheduled", "publishing")
-ATTENTION = ("missed", "failed", "unknown")
-ON_CALENDAR = ("scheduled", "publishing", "published", *ATTENTION)
+UPCOMING = (S.SCHEDULED, S.PUBLISHING)
+ATTENTION = (S.MISSED, S.FAILED, S.UNKNOWN)
+ON_CALENDAR = (S.SCHEDULED, S.PUBLISHING, S.PUBLISHED, *ATTENTION)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Generic, Protocol, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
+from domain.statuses import PostStatus as S
 from storage.repos import publishing_schedule as repo
 from storage.repos.publishing_schedule import PlanRow
 
@@ -23,10 +24,10 @@ log = logging.getLogger(__name__)
 R = TypeVar("R")
 
 ALERT_LEASE = timedelta(seconds=60)
-DEFAULT_REASONS = {
-    "failed": "It could not be sent.",
-    "unknown": "Nobody knows whether it went out.",
-    "missed": "It was not sent at its time.",
+DEFAULT_REASONS: dict[str, str] = {
+    S.FAILED: "It could not be sent.",
+    S.UNKNOWN: "Nobody knows whether it went out.",
+    S.MISSED: "It was not sent at its time.",
 }
 
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from core.posts.captions import MEDIA_FORMATS, TEXT_FORMAT
 from core.publishing.errors import PublishRejected
 from core.publishing.types import Publication
+from domain.formats import MEDIA_FORMATS, TEXT_FORMAT
 
 # What the channel gets: the picked image as a photo, text only, or whichever there is.
 ChannelMedia = Literal["photo", "text", "photo_if_any"]

@@ -31,6 +31,7 @@ from core.publishing.errors import (
 from core.publishing.pacing import Gate, Sleep
 from core.publishing.policy import CLOCK_SKEW, PublishPolicy
 from core.publishing.types import ImageRef, Progress, Publication, Publishers, Target
+from domain.statuses import PostStatus
 from storage.repos import publishing_sends as repo
 from storage.repos.publishing import Claim
 from storage.repos.publishing_sends import SendRow
@@ -178,7 +179,8 @@ class SendJob:
         async with ctx.sessions.begin() as session:
             await repo.give_up(
                 session, self.post_id, worker=ctx.worker, now=ctx.clock.now(),
-                to="unknown" if unknown else "failed", error=reason, sent_ids=sent,
+                to=PostStatus.UNKNOWN if unknown else PostStatus.FAILED,
+                error=reason, sent_ids=sent,
                 actor=f"dispatcher:{ctx.worker}",
             )  # fmt: skip
         await ctx.on_alert()

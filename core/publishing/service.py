@@ -19,14 +19,14 @@ from core.clock import Clock
 from core.errors import AlreadyDecided, InvalidTransition, NotFound, ValidationFailed
 from core.publishing import agenda as plans
 from core.publishing.agenda import Agenda, CalendarPage, PlanItem
+from domain.statuses import SCHEDULABLE, UNSCHEDULABLE
+from domain.statuses import PostStatus as S
 from storage.repos import pipeline
 from storage.repos import publishing_mirrors as mirrors
 from storage.repos import publishing_schedule as repo
 
 log = logging.getLogger(__name__)
 
-SCHEDULABLE = ("ready", "scheduled", "missed", "failed")
-UNSCHEDULABLE = ("scheduled", "missed")
 AGENDA_DAYS = 14
 LIST_LIMIT = 30
 
@@ -71,7 +71,7 @@ class SchedulingService:
         item = await self.get(post_id)
         if item.scheduled_at != planned:
             raise AlreadyDecided(f"The time of post #{post_id} changed meanwhile; see the card.")
-        if item.status == "scheduled":
+        if item.status == S.SCHEDULED:
             raise AlreadyDecided(f"Post #{post_id} is already scheduled for that time.")
         if planned <= self._clock.now():
             raise ValidationFailed(["The planned time has passed. Pick another time."])
@@ -79,10 +79,10 @@ class SchedulingService:
 
     async def publish_now(self, post_id: int, user_id: int, *, again: bool = False) -> PlanItem:
         """Due right now; `again` also sends a post whose earlier send is unknown."""
-        allowed = (*SCHEDULABLE, "unknown") if again else SCHEDULABLE
+        allowed = (*SCHEDULABLE, S.UNKNOWN) if again else SCHEDULABLE
         now = self._clock.now()
         current = await self.get(post_id)
-        if current.status == "scheduled" and current.scheduled_at and current.scheduled_at <= now:
+        if current.status == S.SCHEDULED and current.scheduled_at and current.scheduled_at <= now:
             raise AlreadyDecided(f"Post #{post_id} is already on its way.")
         return await self._set_time(current, now, user_id, allowed)
 
@@ -90,16 +90,16 @@ class SchedulingService:
         item = await self.get(post_id)
         if item.status not in UNSCHEDULABLE:
             raise _refusal(item, "unscheduled")
-        return await self._move(item, "ready", user_id)
+        return await self._move(item, S.READY, user_id)
 
     async def confirm_published(self, post_id: int, user_id: int) -> PlanItem:
         """A person checked: the post whose send was cut off did go out."""
         item = await self.get(post_id)
-        if item.status != "unknown":
+        if item.status != S.UNKNOWN:
             raise _refusal(item, "marked as published")
         channel = item.target or self._default_target
         mirror = self._mirror and channel is not None and channel.startswith("telegram:")
-        return await self._move(item, "published", user_id, mirror_to=channel if mirror else None)
+        return await self._move(item, S.PUBLISHED, user_id, mirror_to=channel if mirror else None)
 
     async def retry_mirror(self, post_id: int, user_id: int) -> PlanItem:
         """Send a failed webhook mirror again (the Retry on its alert); the channel post stays."""
@@ -154,7 +154,7 @@ class SchedulingService:
         async with self._sessions() as session:
             coming = await repo.between(session, start, now + timedelta(days=days),
                                         plans.UPCOMING, LIST_LIMIT)  # fmt: skip
-            needs = await repo.in_status(session, ("ready",), limit=LIST_LIMIT, approved_only=True)
+            needs = await repo.in_status(session, (S.READY,), limit=LIST_LIMIT, approved_only=True)
             attention = await repo.in_status(session, plans.ATTENTION, limit=LIST_LIMIT)
         return Agenda(
             plans.by_day((PlanItem.from_row(r) for r in coming), self._tz),
@@ -189,14 +189,14 @@ def _span(today: date, *, month: bool, offset: int) -> tuple[date, date]:
 
 
 def _refusal(item: PlanItem, verb: str) -> InvalidTransition | AlreadyDecided:
-    reasons = {
-        "publishing": "it is being published right now",
-        "published": "it was already published",
-        "rejected": "it was rejected",
-        "unknown": "its last send may have gone out; settle that first",
-        "draft": "it is not ready yet",
-        "awaiting_image": "it is still waiting for its image",
+    reasons: dict[str, str] = {
+        S.PUBLISHING: "it is being published right now",
+        S.PUBLISHED: "it was already published",
+        S.REJECTED: "it was rejected",
+        S.UNKNOWN: "its last send may have gone out; settle that first",
+        S.DRAFT: "it is not ready yet",
+        S.AWAITING_IMAGE: "it is still waiting for its image",
     }
     reason = reasons.get(item.status, f"it is {item.status}")
-    error = AlreadyDecided if item.status in ("publishing", "published") else InvalidTransition
+    error = AlreadyDecided if item.status in (S.PUBLISHING, S.PUBLISHED) else InvalidTransition
     return error(f"Post #{item.post_id} can't be {verb}: {reason}.")

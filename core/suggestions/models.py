@@ -8,9 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from core.hashtags import normalize_hashtags
+from domain.hashtags import HASHTAG_PATTERN, normalize_hashtags
 
-HASHTAG_PATTERN = "^#[A-Za-z][A-Za-z0-9_]{1,30}$"
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 

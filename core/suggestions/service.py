@@ -19,6 +19,8 @@ from core.redo import Redone, same_text
 from core.suggestions import context
 from core.suggestions.models import Page, SuggestionDraft, SuggestionView
 from core.suggestions.ports import PromptRenderer, StructuredLLM
+from domain.formats import IMAGE_FORMAT
+from domain.statuses import PostStatus
 from storage.db import autocommit
 from storage.models import Suggestion
 from storage.repos import posts as post_repo
@@ -101,7 +103,7 @@ class SuggestionService:
                 suggestion_id=row.id,
                 actor=f"user:{user_id}",
                 created_by=user_id,
-                format="image",
+                format=IMAGE_FORMAT,
             )
             # The person approved exactly this content, so the post starts approved.
             post.approved_at, post.approved_by = row.decided_at, user_id
@@ -212,7 +214,7 @@ def _not_as_text(post_id: int, state: tuple[str, bool] | None) -> str:
     if state is None:
         return f"Post #{post_id} no longer exists."
     status, approved = state
-    if status == "draft" and not approved:
+    if status == PostStatus.DRAFT and not approved:
         return f"Post #{post_id} was edited since it was approved: approve it in /approve first."
     return f"Post #{post_id} is {status}, so it stays as it is."
 

@@ -1,4 +1,4 @@
-"""Step 5 of /campaign, the dates: read by core.timegrammar and echoed back before they count.
+"""Step 5 of /campaign, the dates: read by domain.timegrammar and echoed back before they count.
 
     "from tomorrow for two weeks" → "📅 22 Nov – 5 Dec 2026, Europe/Berlin: OK?"
                                      [✅ Yes] [✏️ Retype]
@@ -22,7 +22,7 @@ from typing import Any
 from telegram import CallbackQuery
 
 from core.conversations import Conversation
-from core.timegrammar import DateInputError, DateRange, common_ranges, read_range
+from domain.timegrammar import DateInputError, DateRange, common_ranges, read_range
 from handlers.campaign.flow import STEP_OVER, advance
 from handlers.campaign.keyboards import date_choices_keyboard, dates_check_keyboard
 from handlers.campaign.steps import BY_STATE, DATES, DATES_CHECK

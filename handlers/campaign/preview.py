@@ -17,7 +17,7 @@ from telegram import CallbackQuery, ForceReply
 from core.campaigns.models import CampaignPlan
 from core.conversations import Conversation
 from core.errors import ValidationFailed
-from core.timegrammar import DateInputError, read_moment
+from domain.timegrammar import DateInputError, read_moment
 from handlers.campaign.keyboards import detail_keyboard, summary_keyboard
 from handlers.campaign.steps import EDIT_CAPTION, EDIT_TIME, PREVIEW, PREVIEW_STATES
 from handlers.campaign.views import detail, summary, when_long

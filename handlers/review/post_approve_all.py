@@ -11,8 +11,8 @@ from html import escape
 from telegram import CallbackQuery
 
 from core.errors import AlreadyDecided, InvalidTransition, NotFound
-from core.posts import states
 from core.posts.views import PostView
+from domain import statuses as states
 from handlers.common.context import BotContext
 from handlers.common.dialog import Who, send
 from handlers.schedule import command as schedule

@@ -20,6 +20,7 @@ from core.errors import AlreadyDecided, CopilotError, InvalidTransition, NotFoun
 from core.inflight import CardKind
 from handlers.common.context import BotContext
 from handlers.common.dialog import STALE, Who, edit, key_of
+from handlers.common.refusals import refuse
 from handlers.common.telegram_io import typing
 from handlers.common.views import REPEATED
 from handlers.review.post_views import KIND
@@ -34,13 +35,13 @@ async def on_button(update: Update, context: BotContext) -> None:
     query, key = key_of(update)
     message = query.message
     if key is None or (key.kind, key.action) != (KIND, ACTION) or message is None:
-        await query.answer(STALE)
+        await refuse(query, context, "invalid", STALE)
         return
     who = Who.of(update)
     try:
         current = await context.services.posts.editable_at(key.item_id, key.revision)
     except (AlreadyDecided, InvalidTransition, NotFound) as error:
-        await query.answer(f"{error} Nothing was regenerated.", show_alert=True)
+        await refuse(query, context, "stale", f"{error} Nothing was regenerated.", show_alert=True)
         await _redraw(context, who, message.message_id, key.item_id)
         return
     cards = context.services.cards

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from core.posts import states
 from core.posts.views import PostView
+from domain import statuses as states
 from handlers.campaign.views import FORMAT_ICONS, clip, when_long
 from handlers.common.keyboards import CallbackKey
 from handlers.common.views import fit

@@ -17,6 +17,7 @@ from core.errors import AlreadyDecided, CopilotError, NotFound
 from core.inflight import CardKind
 from handlers.common.context import BotContext
 from handlers.common.keyboards import CallbackKey
+from handlers.common.refusals import refuse
 from handlers.common.telegram_io import typing
 from handlers.common.views import REPEATED
 from handlers.review.suggestion_cards import show_at
@@ -29,14 +30,16 @@ BROKEN = "something went wrong on my side."
 async def on_tap(query: CallbackQuery, context: BotContext, key: CallbackKey, user_id: int) -> None:
     message = query.message
     if message is None:
-        await query.answer("This card is too old; use /approve.", show_alert=True)
+        await refuse(
+            query, context, "stale", "This card is too old; use /approve.", show_alert=True
+        )
         return
     chat_id, message_id = message.chat.id, message.message_id
     services = context.services
     try:
         current = await services.suggestions.pending_at(key.item_id, key.revision)
     except (AlreadyDecided, NotFound) as error:
-        await query.answer(f"{error} Nothing was regenerated.", show_alert=True)
+        await refuse(query, context, "stale", f"{error} Nothing was regenerated.", show_alert=True)
         await _redraw(context, chat_id, message_id, key.item_id)
         return
     claim = await services.cards.claim(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TypeAlias
 from zoneinfo import ZoneInfo
 
 from core.publishing.agenda import CalendarPage, DayPlan, PlanItem
+from domain.statuses import PostStatus as S
 
 if TYPE_CHECKING:
     from PIL import Image, ImageDraw, ImageFont
@@ -32,13 +33,13 @@ HEADER, WEEKDAY_ROW, PAD = 64, 34, 8
 WEEK_HEIGHT, MONTH_ROW = 640, 180
 BACKGROUND, GRID, INK, MUTED = "#ffffff", "#d0d4da", "#1f2328", "#9aa1a9"
 TODAY = "#fff6d6"
-COLOURS = {
-    "scheduled": "#cfe3ff",
-    "publishing": "#ffe2b8",
-    "published": "#c9f0cf",
-    "missed": "#ffd0cc",
-    "failed": "#ffb3ad",
-    "unknown": "#e6d4ff",
+COLOURS: dict[str, str] = {
+    S.SCHEDULED: "#cfe3ff",
+    S.PUBLISHING: "#ffe2b8",
+    S.PUBLISHED: "#c9f0cf",
+    S.MISSED: "#ffd0cc",
+    S.FAILED: "#ffb3ad",
+    S.UNKNOWN: "#e6d4ff",
 }
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 FONT_FILES = ("DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")

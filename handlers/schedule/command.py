@@ -15,6 +15,8 @@ from telegram.constants import ParseMode
 from core.errors import AlreadyDecided, CopilotError, InvalidTransition, NotFound
 from core.publishing.agenda import PlanItem
 from core.publishing.service import SchedulingService
+from domain.statuses import SCHEDULABLE
+from domain.statuses import PostStatus as S
 from handlers.common.context import BotContext
 from handlers.common.keyboards import CallbackKey
 from handlers.common.refusals import refuse, refuse_error
@@ -50,7 +52,7 @@ async def offer_time(context: BotContext, chat_id: int, post_id: int) -> None:
     image is offered a time from /schedule once it is ready).
     """
     item = await context.services.publishing.scheduling.get(post_id)
-    if item.status != "ready" or not item.approved:
+    if item.status != S.READY or not item.approved:
         return
     text = views.card(item, context.services.settings.app.tz, _default(context))
     await context.bot.send_message(
@@ -104,7 +106,7 @@ async def _unschedule(
 async def _ask_confirm(query: CallbackQuery, context: BotContext, key: CallbackKey, _: int) -> None:
     again = key.action == kb.SEND_AGAIN
     item = await _scheduling(context).get(key.item_id)
-    allowed = ("unknown",) if again else ("ready", "scheduled", "missed", "failed")
+    allowed = (S.UNKNOWN,) if again else SCHEDULABLE
     if item.status not in allowed:
         raise InvalidTransition(f"Post #{item.post_id} is {item.status} now; nothing to send.")
     await query.answer()

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from core.publishing.agenda import PlanItem
+from domain.statuses import PostStatus as S
 from handlers.common.keyboards import CallbackKey
 
 KIND = "pb"
@@ -49,7 +50,7 @@ def time_keyboard(item: PlanItem, tz: ZoneInfo, *, planned_ok: bool) -> InlineKe
 
 
 def card_keyboard(item: PlanItem, tz: ZoneInfo, *, planned_ok: bool) -> InlineKeyboardMarkup | None:
-    if item.status == "ready" and item.approved:
+    if item.status == S.READY and item.approved:
         return time_keyboard(item, tz, planned_ok=planned_ok)
     rows = status_rows(item.post_id, item.status)
     return InlineKeyboardMarkup(rows) if rows else None
@@ -60,11 +61,11 @@ def status_rows(post_id: int, status: str) -> list[list[InlineKeyboardButton]]:
     now = button("🚀 Publish now", PUBLISH_NOW, post_id)
     later = button("🕒 Reschedule", ASK_TIME, post_id)
     back = button("⏸ Unschedule", UNSCHEDULE, post_id)
-    rows = {
-        "scheduled": [[later, back], [now]],
-        "missed": [[now, later], [back]],
-        "failed": [[button("🔁 Retry", RETRY, post_id), later]],
-        "unknown": [
+    rows: dict[str, list[list[InlineKeyboardButton]]] = {
+        S.SCHEDULED: [[later, back], [now]],
+        S.MISSED: [[now, later], [back]],
+        S.FAILED: [[button("🔁 Retry", RETRY, post_id), later]],
+        S.UNKNOWN: [
             [
                 button("✅ It was published", WAS_PUBLISHED, post_id),
                 button("🔁 Send again", SEND_AGAIN, post_id),
@@ -102,7 +103,10 @@ def alert_keyboard(post_id: int, kind: str) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+_MARKS: dict[str, str] = {S.MISSED: "⚠️", S.FAILED: "❌", S.UNKNOWN: "❓", S.READY: "🕒"}
+
+
 def _label(item: PlanItem, tz: ZoneInfo) -> str:
     when = f"{item.scheduled_at.astimezone(tz):%a %d %b %H:%M}" if item.scheduled_at else "no time"
-    mark = {"missed": "⚠️", "failed": "❌", "unknown": "❓", "ready": "🕒"}.get(item.status, "🗓")
+    mark = _MARKS.get(item.status, "🗓")
     return f"{mark} #{item.post_id} · {when} · {item.title[:28]}"

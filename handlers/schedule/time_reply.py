@@ -14,8 +14,8 @@ from telegram.error import BadRequest
 
 from core.conversations import Conversation
 from core.errors import CopilotError, InvalidTransition, ValidationFailed
-from core.publishing.service import SCHEDULABLE
-from core.timegrammar import read_moment
+from domain.statuses import SCHEDULABLE
+from domain.timegrammar import read_moment
 from handlers.common.context import BotContext
 from handlers.common.keyboards import CallbackKey
 from handlers.common.telegram_io import edit_html

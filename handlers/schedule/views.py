@@ -12,23 +12,24 @@ from zoneinfo import ZoneInfo
 
 from core.publishing.agenda import Agenda, PlanItem
 from core.publishing.alerts import Alert
-from core.timegrammar import MOMENT_EXAMPLES as EXAMPLES
+from domain.statuses import PostStatus as S
+from domain.timegrammar import MOMENT_EXAMPLES as EXAMPLES
 
 MAX_TEXT = 4096
 PREVIEW = 300
-STATUS = {
-    "ready": "🕒 approved, needs a time",
-    "scheduled": "🗓 scheduled",
-    "publishing": "📤 being published",
-    "published": "✅ published",
-    "missed": "⚠️ missed its time",
-    "failed": "❌ failed",
-    "unknown": "❓ may or may not have gone out",
+STATUS: dict[str, str] = {
+    S.READY: "🕒 approved, needs a time",
+    S.SCHEDULED: "🗓 scheduled",
+    S.PUBLISHING: "📤 being published",
+    S.PUBLISHED: "✅ published",
+    S.MISSED: "⚠️ missed its time",
+    S.FAILED: "❌ failed",
+    S.UNKNOWN: "❓ may or may not have gone out",
 }
-ALERT_HEAD = {
-    "failed": "❌ <b>Post #{id} could not be published</b>",
-    "unknown": "❓ <b>Post #{id}: did it go out?</b>",
-    "missed": "⚠️ <b>Post #{id} missed its time</b>",
+ALERT_HEAD: dict[str, str] = {
+    S.FAILED: "❌ <b>Post #{id} could not be published</b>",
+    S.UNKNOWN: "❓ <b>Post #{id}: did it go out?</b>",
+    S.MISSED: "⚠️ <b>Post #{id} missed its time</b>",
     "mirror_failed": "🔗 <b>Post #{id} is in the channel, but the webhook did not take it</b>",
 }
 
@@ -65,7 +66,7 @@ def overview(agenda: Agenda, tz: ZoneInfo) -> str:
 def _line(item: PlanItem, tz: ZoneInfo, *, full: bool = False) -> str:
     at = item.scheduled_at.astimezone(tz) if item.scheduled_at else None
     clock = (at.strftime("%a %d %b %H:%M") if full else at.strftime("%H:%M")) if at else "—"
-    flag = "" if item.approved or item.status != "scheduled" else " ⚠️ not approved"
+    flag = "" if item.approved or item.status != S.SCHEDULED else " ⚠️ not approved"
     status = f" · {STATUS.get(item.status, escape(item.status))}" if full else flag
     return f"{clock} · #{item.post_id} {escape(item.title)}{status}"
 
@@ -81,9 +82,9 @@ def card(item: PlanItem, tz: ZoneInfo, default_target: str | None) -> str:
     ]
     if item.published_at is not None:
         lines.append(f"<b>Published:</b> {escape(when(item.published_at, tz))}")
-    if item.last_error and item.status in ("failed", "unknown", "missed"):
+    if item.last_error and item.status in (S.FAILED, S.UNKNOWN, S.MISSED):
         lines.append(f"<b>Why:</b> {escape(item.last_error)}")
-    if not item.approved and item.status in ("scheduled", "missed", "ready"):
+    if not item.approved and item.status in (S.SCHEDULED, S.MISSED, S.READY):
         lines.append("⚠️ Not approved: it will not go out until it is. /approve")
     lines += ["", escape(preview), "", escape(" ".join(item.hashtags))]
     return fit("\n".join(lines).rstrip())
@@ -97,7 +98,7 @@ def alert_text(alert: Alert, tz: ZoneInfo, default_target: str | None) -> str:
         "",
         escape(alert.reason),
     ]
-    if alert.kind == "unknown":
+    if alert.kind == S.UNKNOWN:
         lines += ["", "Check the channel, then tell me which it is. Nothing is resent by itself."]
     if alert.kind == "mirror_failed":
         lines += ["", "The channel post stays. Retry sends the copy again, with the same id."]

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.statuses import PostStatus as S
 from storage.base import Base, UTCDateTime, utcnow
 
 
@@ -53,7 +54,7 @@ class ImageRunPost(Base):
         ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     # Where the post goes back to when the run is cancelled (draft, or ready with its old image).
-    previous_status: Mapped[str] = mapped_column(String(20), default="draft")
+    previous_status: Mapped[str] = mapped_column(String(20), default=S.DRAFT)
 
 
 class RunImage(Base):

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.statuses import PostStatus as S
 from storage.base import Base, UTCDateTime, utcnow
 from storage.types import JSONType
 
@@ -16,7 +17,7 @@ class Post(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # draft | awaiting_image | ready | scheduled | publishing | published | failed | rejected
-    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=S.DRAFT, index=True)
     title: Mapped[str] = mapped_column(String(200))
     caption: Mapped[str] = mapped_column(Text, default="")
     hashtags: Mapped[list[str]] = mapped_column(JSONType, default=list)

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.statuses import PostStatus as S
 from storage.models import ImageRun, ImageRunPost, PipelineWebhook, Post, RunImage
 
 # A completed run still waits for a human until somebody picks, replaces or cancels it.
@@ -199,7 +200,7 @@ async def picked_with_waiting_posts(session: AsyncSession) -> list[int]:
         select(ImageRun.id)
         .join(ImageRunPost, ImageRunPost.run_id == ImageRun.id)
         .join(Post, Post.id == ImageRunPost.post_id)
-        .where(ImageRun.picked_position.is_not(None), Post.status == "awaiting_image")
+        .where(ImageRun.picked_position.is_not(None), Post.status == S.AWAITING_IMAGE)
         .distinct()
     )
     return list(await session.scalars(statement))

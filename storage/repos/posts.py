@@ -16,6 +16,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from domain.statuses import PostStatus as S
 from storage.models import ContentPillar, Post, PostTransition
 
 
@@ -45,7 +46,7 @@ async def create_draft(
     format: str | None = None,
 ) -> Post:
     post = Post(
-        status="draft",
+        status=S.DRAFT,
         title=title,
         caption=caption,
         hashtags=hashtags,
@@ -61,7 +62,7 @@ async def create_draft(
     )
     session.add(post)
     await session.flush()
-    session.add(PostTransition(post_id=post.id, from_status=None, to_status="draft", actor=actor))
+    session.add(PostTransition(post_id=post.id, from_status=None, to_status=S.DRAFT, actor=actor))
     return post
 
 
@@ -74,12 +75,12 @@ async def insert_drafts(
     asking the database for input order (sort_by_parameter_order) makes SQLite insert
     row by row.
     """
-    values = [{**row, "status": "draft", "created_at": at, "updated_at": at} for row in rows]
+    values = [{**row, "status": S.DRAFT, "created_at": at, "updated_at": at} for row in rows]
     statement = insert(Post).returning(Post.id, Post.suggestion_id)
     by_suggestion = {s_id: p_id for p_id, s_id in (await session.execute(statement, values))}
     ids = [by_suggestion[row["suggestion_id"]] for row in rows]
     transitions = [
-        {"post_id": post_id, "from_status": None, "to_status": "draft", "actor": actor, "at": at}
+        {"post_id": post_id, "from_status": None, "to_status": S.DRAFT, "actor": actor, "at": at}
         for post_id in ids
     ]
     await session.execute(insert(PostTransition), transitions)
@@ -137,10 +138,10 @@ async def make_text_ready(
 ) -> bool:
     """An approved draft that is a text post (or, with `convert`, becomes one) is ready:
     it needs no image. One round trip; False if the post is not such a draft any more."""
-    where = [Post.id == post_id, Post.status == "draft", Post.approved_at.is_not(None)]
+    where = [Post.id == post_id, Post.status == S.DRAFT, Post.approved_at.is_not(None)]
     if not convert:
         where.append(Post.format == text_format)
-    values = {"status": "ready", "format": text_format, "updated_at": at}
+    values = {"status": S.READY, "format": text_format, "updated_at": at}
     return await _update(session, tuple(where), values)
 
 
@@ -256,7 +257,7 @@ async def transitions(session: AsyncSession, post_id: int) -> list[PostTransitio
 async def recent(session: AsyncSession, *, limit: int) -> list[Post]:
     rows = await session.execute(
         select(Post)
-        .where(Post.status.in_(("published",)))
+        .where(Post.status.in_((S.PUBLISHED,)))
         .order_by(Post.updated_at.desc())
         .limit(limit)
     )
@@ -268,7 +269,7 @@ async def queued(session: AsyncSession, *, after: datetime, limit: int) -> list[
     rows = await session.execute(
         select(Post)
         .where(
-            Post.status.in_(("draft", "awaiting_image", "ready", "scheduled")),
+            Post.status.in_((S.DRAFT, S.AWAITING_IMAGE, S.READY, S.SCHEDULED)),
             (Post.scheduled_at.is_(None)) | (Post.scheduled_at >= after),
         )
         .order_by(Post.scheduled_at, Post.id)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.statuses import PostStatus as S
 from storage.models import Post, PostDelivery
 from storage.repos.publishing_pacing import reserve_rate, reserve_slots
 from storage.repos.publishing_rows import (
@@ -38,7 +39,7 @@ class Claim:
 
 
 def _due(now: datetime) -> list[ColumnElement[bool]]:
-    return [Post.status == "scheduled", Post.scheduled_at <= now]
+    return [Post.status == S.SCHEDULED, Post.scheduled_at <= now]
 
 
 async def mark_missed(
@@ -52,15 +53,15 @@ async def mark_missed(
 ) -> list[int]:
     """Due posts that must not go out by themselves: too late, or approval withdrawn."""
     late_reason, unapproved_reason = reasons
-    late = await move_posts(session, [*_due(now), Post.scheduled_at < oldest], "missed",
+    late = await move_posts(session, [*_due(now), Post.scheduled_at < oldest], S.MISSED,
                             now=now, skip_locked=skip_locked)  # fmt: skip
-    unapproved = await move_posts(session, [*_due(now), Post.approved_at.is_(None)], "missed",
+    unapproved = await move_posts(session, [*_due(now), Post.approved_at.is_(None)], S.MISSED,
                                   now=now, skip_locked=skip_locked)  # fmt: skip
-    rows = [_alert_row(i, "missed", late_reason) for i in late]
-    rows += [_alert_row(i, "missed", unapproved_reason) for i in unapproved]
+    rows = [_alert_row(i, S.MISSED, late_reason) for i in late]
+    rows += [_alert_row(i, S.MISSED, unapproved_reason) for i in unapproved]
     await upsert_deliveries(session, rows)
     moved = [*late, *unapproved]
-    await add_transitions(session, moved, "scheduled", "missed", actor=actor, at=now)
+    await add_transitions(session, moved, S.SCHEDULED, S.MISSED, actor=actor, at=now)
     return moved
 
 
@@ -86,7 +87,7 @@ async def claim_due(
     """Approved posts due within the catch-up window become `publishing`, each with a paced
     send slot (per target, shared by all replicas) and a lease running from that slot."""
     where = [*_due(now), Post.approved_at.is_not(None), Post.scheduled_at >= oldest]
-    ids = await move_posts(session, where, "publishing", now=now, skip_locked=skip_locked,
+    ids = await move_posts(session, where, S.PUBLISHING, now=now, skip_locked=skip_locked,
                            limit=limit)  # fmt: skip
     if not ids:
         return []
@@ -98,7 +99,7 @@ async def claim_due(
     at = await reserve_rate(session, [when for when, _ in paced], now=now, per_second=per_second)
     claims = [Claim(i, targets.get(i), when) for when, (_, i) in zip(at, paced, strict=True)]
     await upsert_deliveries(session, [_claim_row(c, worker, lease) for c in claims])
-    await add_transitions(session, ids, "scheduled", "publishing", actor=f"dispatcher:{worker}",
+    await add_transitions(session, ids, S.SCHEDULED, S.PUBLISHING, actor=f"dispatcher:{worker}",
                           at=now)  # fmt: skip
     return claims
 
@@ -129,7 +130,7 @@ async def recover_expired(
     expired = (
         select(PostDelivery.post_id, PostDelivery.send_started_at)
         .join(Post, Post.id == PostDelivery.post_id)
-        .where(Post.status == "publishing", PostDelivery.lease_until < now)
+        .where(Post.status == S.PUBLISHING, PostDelivery.lease_until < now)
         .with_for_update(skip_locked=skip_locked, of=PostDelivery)
     )
     rows = list(await session.execute(expired))
@@ -137,10 +138,10 @@ async def recover_expired(
     started = [post_id for post_id, started_at in rows if started_at is not None]
     back = await _release(session, unsent, [PostDelivery.lease_until < now])
     cut_off = [PostDelivery.send_started_at.is_not(None), PostDelivery.lease_until < now]
-    values = {"lease_until": None, "alert": "unknown", "last_error": unknown_reason}
+    values = {"lease_until": None, "alert": S.UNKNOWN, "last_error": unknown_reason}
     lost = await update_deliveries(session, started, cut_off, values)
-    back = await finish_move(session, back, "scheduled", now=now, actor=actor)
-    lost = await finish_move(session, lost, "unknown", now=now, actor=actor)
+    back = await finish_move(session, back, S.SCHEDULED, now=now, actor=actor)
+    lost = await finish_move(session, lost, S.UNKNOWN, now=now, actor=actor)
     return back, lost
 
 
@@ -171,10 +172,10 @@ async def release_unstarted(
     ids = await session.scalars(
         select(PostDelivery.post_id)
         .join(Post, Post.id == PostDelivery.post_id)
-        .where(Post.status == "publishing", PostDelivery.claimed_by == worker)
+        .where(Post.status == S.PUBLISHING, PostDelivery.claimed_by == worker)
     )
     released = await _release(session, list(ids), [PostDelivery.claimed_by == worker])
-    return await finish_move(session, released, "scheduled", now=now, actor=actor)
+    return await finish_move(session, released, S.SCHEDULED, now=now, actor=actor)
 
 
 async def _release(

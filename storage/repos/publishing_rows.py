@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, Select, insert, select, upda
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.statuses import PostStatus as S
 from storage.models import Post, PostDelivery, PostTransition
 
 
@@ -97,9 +98,9 @@ async def upsert_deliveries(session: AsyncSession, rows: Sequence[Mapping[str, A
 async def finish_move(
     session: AsyncSession, post_ids: list[int], to: str, *, now: datetime, actor: str
 ) -> list[int]:
-    where = [Post.id.in_(post_ids), Post.status == "publishing"]
+    where = [Post.id.in_(post_ids), Post.status == S.PUBLISHING]
     moved = await move_posts(session, where, to, now=now, skip_locked=False) if post_ids else []
-    await add_transitions(session, moved, "publishing", to, actor=actor, at=now)
+    await add_transitions(session, moved, S.PUBLISHING, to, actor=actor, at=now)
     return moved
 
 

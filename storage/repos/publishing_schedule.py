@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.statuses import PostStatus as S
 from storage.models import Post, PostDelivery
 from storage.repos import publishing_mirrors as mirrors
 from storage.repos.publishing_rows import add_transitions, move_posts, upsert_deliveries
@@ -47,14 +48,14 @@ async def schedule(
     statement = (
         update(Post)
         .where(*where)
-        .values(status="scheduled", scheduled_at=at, updated_at=now)
+        .values(status=S.SCHEDULED, scheduled_at=at, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     if (await session.execute(statement)).rowcount != 1:  # type: ignore[attr-defined]
         return False
     await upsert_deliveries(session, [{"post_id": post_id, **_FRESH}])
-    if from_status != "scheduled":
-        await add_transitions(session, [post_id], from_status, "scheduled", actor=actor, at=now)
+    if from_status != S.SCHEDULED:
+        await add_transitions(session, [post_id], from_status, S.SCHEDULED, actor=actor, at=now)
     return True
 
 
@@ -67,7 +68,7 @@ async def move(
     if not await move_posts(session, where, to, now=now, skip_locked=False):
         return False
     fresh: dict[str, Any] = {"post_id": post_id, **_FRESH}
-    if to == "published":  # a person says it went out: when the send started is our best guess
+    if to == S.PUBLISHED:  # a person says it went out: when the send started is our best guess
         started, sent = (
             await session.execute(
                 select(PostDelivery.send_started_at, PostDelivery.external_message_id).where(
@@ -136,7 +137,7 @@ async def in_status(
 
 async def due_stats(session: AsyncSession, now: datetime) -> tuple[int, datetime | None]:
     """Approved posts due now that nobody has claimed yet, and the oldest due time."""
-    where = [Post.status == "scheduled", Post.approved_at.is_not(None), Post.scheduled_at <= now]
+    where = [Post.status == S.SCHEDULED, Post.approved_at.is_not(None), Post.scheduled_at <= now]
     count, oldest = (
         await session.execute(select(func.count(), func.min(Post.scheduled_at)).where(*where))
     ).one()
@@ -144,7 +145,7 @@ async def due_stats(session: AsyncSession, now: datetime) -> tuple[int, datetime
 
 
 async def next_due(session: AsyncSession, after: datetime) -> datetime | None:
-    where = [Post.status == "scheduled", Post.approved_at.is_not(None), Post.scheduled_at > after]
+    where = [Post.status == S.SCHEDULED, Post.approved_at.is_not(None), Post.scheduled_at > after]
     value: datetime | None = await session.scalar(select(func.min(Post.scheduled_at)).where(*where))
     return value
 

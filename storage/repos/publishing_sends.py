@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.statuses import PostStatus as S
 from storage.models import Post, PostDelivery
 from storage.repos import pipeline
 from storage.repos import publishing_mirrors as mirrors
@@ -74,7 +75,7 @@ async def _sendable(session: AsyncSession, post_id: int) -> SendRow | None:
         await session.execute(
             select(Post, PostDelivery.target)
             .join(PostDelivery, PostDelivery.post_id == Post.id)
-            .where(Post.id == post_id, Post.status == "publishing", Post.approved_at.is_not(None))
+            .where(Post.id == post_id, Post.status == S.PUBLISHING, Post.approved_at.is_not(None))
             .execution_options(populate_existing=True)
         )
     ).first()
@@ -129,10 +130,10 @@ async def complete(
               "attempts": PostDelivery.attempts + 1}  # fmt: skip
     if not await update_deliveries(session, [post_id], [PostDelivery.claimed_by == worker], values):
         return False
-    for status in ("publishing", "unknown"):
-        if await move_posts(session, [Post.id == post_id, Post.status == status], "published",
+    for status in (S.PUBLISHING, S.UNKNOWN):
+        if await move_posts(session, [Post.id == post_id, Post.status == status], S.PUBLISHED,
                             now=now, skip_locked=False):  # fmt: skip
-            await add_transitions(session, [post_id], status, "published", actor=actor, at=now)
+            await add_transitions(session, [post_id], status, S.PUBLISHED, actor=actor, at=now)
             if mirror_to is not None:
                 await mirrors.enqueue(session, post_id, channel=mirror_to,
                                       message_ids=received or None, now=now)  # fmt: skip

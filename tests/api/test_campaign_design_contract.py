@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from core.localtime import NonexistentLocalTime, wall_to_utc
+from domain.localtime import NonexistentLocalTime, wall_to_utc
 from storage.models import Campaign, ContentPillar, Post, Suggestion
 from tests.api.conftest import Api
 from tests.campaigns.helpers import NOW, TZ, count, make_persona

@@ -1,4 +1,4 @@
-"""Standard Webhooks signing and verification (core/webhooks.py)."""
+"""Standard Webhooks signing and verification (core/standard_webhooks.py)."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from bot.runner import start
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import TelegramApiDouble
 from tests.e2e.harness import Harness, make_settings
+from tests.e2e.schedule_support import publishing_settings, start_harness
 
 
 @pytest.fixture
@@ -24,3 +25,17 @@ async def harness(
         yield Harness(telegram_api, llm_server, bot)
     finally:
         await bot.stop()
+
+
+@pytest.fixture
+async def publishing_harness(
+    telegram_api: TelegramApiDouble, llm_server: FakeLLMServer, tmp_path: Path
+) -> AsyncIterator[Harness]:
+    """The whole bot with a channel to publish to and a fast publishing sweep."""
+    harness = await start_harness(
+        telegram_api, llm_server, publishing_settings(telegram_api, llm_server, tmp_path)
+    )
+    try:
+        yield harness
+    finally:
+        await harness.bot.stop()

@@ -4,7 +4,6 @@ dispatcher, the Telegram publisher, alerts and the Retry button, against the Bot
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,14 +11,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import ImageRun, ImageRunPost, Post, RunImage
-from tests.doubles.llm_server import FakeLLMServer
-from tests.doubles.telegram_api import TelegramApiDouble
 from tests.e2e.harness import ADMIN, Harness
 from tests.e2e.schedule_support import (
     CHANNEL,
-    publishing_settings,
     soon,
-    start_harness,
     status_of,
     wait_status,
 )
@@ -28,16 +23,8 @@ PICTURE = b"\x89PNG\r\n\x1a\n a still from the image pipeline"
 
 
 @pytest.fixture
-async def bot(
-    telegram_api: TelegramApiDouble, llm_server: FakeLLMServer, tmp_path: Path
-) -> AsyncIterator[Harness]:
-    harness = await start_harness(
-        telegram_api, llm_server, publishing_settings(telegram_api, llm_server, tmp_path)
-    )
-    try:
-        yield harness
-    finally:
-        await harness.bot.stop()
+def bot(publishing_harness: Harness) -> Harness:
+    return publishing_harness
 
 
 async def _add_media_post(

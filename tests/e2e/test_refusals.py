@@ -91,6 +91,28 @@ async def test_refused_presses_are_answered_logged_and_counted(
     assert "evil" not in scraped and "AAAA" not in scraped  # never a label from the client
 
 
+async def test_a_stale_regenerate_tap_is_refused_logged_and_counted(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="copilot.refusals")
+    persona = await make_persona(harness)
+    await make_campaign(harness, persona.id, posts=1)
+    harness.send("/approve")
+    card = await harness.said("Candle story 1")
+    [post] = await _posts(harness)
+    await harness.bot.services.posts.edit_caption(post.id, "Words it never showed", ADMIN)
+    harness.tap(harness.message_id_of(card), buttons(card)["🔄 Regenerate"])
+    await _answer(harness, "Nothing was regenerated")
+
+    [post] = await _posts(harness)
+    assert post.caption == "Words it never showed"
+    assert harness.llm.requests == []  # no model call for a stale card
+    assert _refusals(caplog) == [("INFO", ADMIN, "pst", "stale")]
+    assert 'copilot_refused_actions_total{action="pst",reason="stale"} 1.0' in await _metrics(
+        harness
+    )
+
+
 async def test_a_button_of_a_cancelled_conversation_is_a_stale_refusal(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -6,9 +6,7 @@ two failed tries, and /schedule's Reschedule reads the same grammar.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -16,8 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import ConversationState, Post
-from tests.doubles.llm_server import FakeLLMServer
-from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
+from tests.doubles.telegram_api import RecordedCall
 from tests.e2e.campaign_support import (
     TZ,
     buttons,
@@ -27,7 +24,7 @@ from tests.e2e.campaign_support import (
     today,
 )
 from tests.e2e.harness import Harness
-from tests.e2e.schedule_support import add_post, publishing_settings, soon, start_harness
+from tests.e2e.schedule_support import add_post, soon
 
 
 def _shown(start: date, end: date) -> str:
@@ -160,16 +157,8 @@ async def test_new_dates_from_the_preview_are_confirmed_then_planned_again(
 
 
 @pytest.fixture
-async def publishing(
-    telegram_api: TelegramApiDouble, llm_server: FakeLLMServer, tmp_path: Path
-) -> AsyncIterator[Harness]:
-    harness = await start_harness(
-        telegram_api, llm_server, publishing_settings(telegram_api, llm_server, tmp_path)
-    )
-    try:
-        yield harness
-    finally:
-        await harness.bot.stop()
+def publishing(publishing_harness: Harness) -> Harness:
+    return publishing_harness
 
 
 def _button(call: RecordedCall, starts: str) -> str:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from core.errors import AlreadyDecided, CopilotError, InvalidTransition, NotFound, ValidationFailed
-from core.posts.states import PostStatus as S
+from domain.statuses import PostStatus as S
 from storage.models import PostTransition
 from tests.campaigns.helpers import Core, make_persona, plan_body
 

@@ -26,10 +26,10 @@ from core.errors import (
 )
 from core.llm.types import LLMRequest, LLMResult, T
 from core.posts.regenerate import PostRegenerator, PostRewrite, TextPostRewrite, schema_for
-from core.posts.states import PostStatus as S
 from core.posts.views import PostView
 from core.prompting.registry import PromptRegistry
 from core.redo import Redone
+from domain.statuses import PostStatus as S
 from storage.models import Post
 from tests.campaigns.helpers import TZ, Core, make_persona, plan_body
 from tests.doubles.fake_llm import FakeLLM

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.errors import AlreadyDecided, InvalidTransition, ValidationFailed
 from core.posts.service import PostService
 from core.publishing.service import SchedulingService
-from core.timegrammar import read_moment as parse_when
+from domain.timegrammar import read_moment as parse_when
 from storage.repos import publishing as repo
 from tests.campaigns.helpers import NOW, MutableClock
 from tests.publishing.helpers import FakeAlerter, FakePublisher, add_post, dispatcher, status_of

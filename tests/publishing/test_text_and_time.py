@@ -12,7 +12,7 @@ import pytest
 from core.errors import ValidationFailed
 from core.publishing.health import SweepHealth
 from core.publishing.telegram_text import CAPTION_LIMIT, TEXT_LIMIT, telegram_parts, utf16_len
-from core.timegrammar import read_moment as parse_when
+from domain.timegrammar import read_moment as parse_when
 
 TAGS = ["#autumn", "#candles"]
 SENTENCE = "Wax & wick <3 make a calm evening. "

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from core.timegrammar import days
-from core.timegrammar.days import DateInputError, show
-from core.timegrammar.library import Reading
-from core.timegrammar.order import day_first
+from domain.timegrammar import days
+from domain.timegrammar.days import DateInputError, show
+from domain.timegrammar.library import Reading
+from domain.timegrammar.order import day_first
 
 MAX_DAYS_AHEAD = 365
 EXAMPLES = "“1 Dec – 14 Dec”, “next week”, “from tomorrow for two weeks” or “all of January”"

@@ -6,10 +6,10 @@ import itertools
 
 import pytest
 
-from core.posts import states
-from core.posts.states import PostStatus as S
+from domain import statuses as states
+from domain.statuses import PostStatus as S
 
-# The specification, written out independently of core/posts/states.py.
+# The specification, written out independently of domain/statuses.py.
 EXPECTED = {
     (S.DRAFT, S.AWAITING_IMAGE), (S.DRAFT, S.READY), (S.DRAFT, S.REJECTED),
     (S.AWAITING_IMAGE, S.READY), (S.AWAITING_IMAGE, S.DRAFT), (S.AWAITING_IMAGE, S.REJECTED),

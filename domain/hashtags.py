@@ -1,4 +1,4 @@
-"""Hashtag normalisation shared by suggestions, campaigns and publishing."""
+"""Hashtag normalisation shared by suggestions, campaigns, personas and publishing."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from collections.abc import Iterable
 # letter, digit or underscore, so anything else is dropped rather than split.
 _NOT_TAG = re.compile(r"[^\w]", re.UNICODE)
 MAX_TAG_LENGTH = 64
+# The shape asked of a model in its answer schema (a grammar hint; validation is the
+# lenient normalisation below).
+HASHTAG_PATTERN = "^#[A-Za-z][A-Za-z0-9_]{1,30}$"
 
 
 def normalize_hashtag(raw: str) -> str | None:
@@ -28,3 +31,16 @@ def normalize_hashtags(raw: Iterable[str]) -> list[str]:
             seen.add(tag.lower())
             result.append(tag)
     return result
+
+
+def strict_hashtags(raw: Iterable[str]) -> list[str]:
+    """Like `normalize_hashtags`, but a tag that normalises to nothing is refused, not
+    dropped: for tags a person chose (a campaign plan, a persona's strategy)."""
+    tags: list[str] = []
+    for item in raw:
+        tag = normalize_hashtag(item)
+        if tag is None:
+            raise ValueError(f"has {item!r}, which is not a usable hashtag")
+        if tag.lower() not in {t.lower() for t in tags}:
+            tags.append(tag)
+    return tags

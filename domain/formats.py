@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, get_args
 
-from core.errors import ValidationFailed
+from domain.errors import ValidationFailed
 
 # The formats social planners use. What each becomes when published is in
 # core/publishing/formats.py (docs/PUBLISHING.md): every one but text goes out with its
@@ -13,6 +13,8 @@ from core.errors import ValidationFailed
 PostFormat = Literal["image", "carousel", "reel", "story", "video", "text"]
 POST_FORMATS: tuple[str, ...] = get_args(PostFormat)
 TEXT_FORMAT = "text"
+# A post made before formats were stored, or with none given, is an image post.
+IMAGE_FORMAT = "image"
 MEDIA_FORMATS: frozenset[str] = frozenset(POST_FORMATS) - {TEXT_FORMAT}
 
 # Bot API limits: a photo, video or media-group caption holds 1024 characters, a text
@@ -20,6 +22,13 @@ MEDIA_FORMATS: frozenset[str] = frozenset(POST_FORMATS) - {TEXT_FORMAT}
 # (bots can't post real stories to a channel), so it has the media caption's limit.
 CAPTION_LIMITS: dict[str, int] = {**dict.fromkeys(MEDIA_FORMATS, 1024), TEXT_FORMAT: 4096}
 DEFAULT_LIMIT = 1024
+# Friendly names a person or a model may use for a format.
+FORMAT_ALIASES = {
+    "photo": "image", "picture": "image", "album": "carousel", "gallery": "carousel",
+    "reels": "reel", "stories": "story",
+}  # fmt: skip
+# "image, carousel, reel, story, video or text", for descriptions and schemas.
+FORMATS_IN_WORDS = f"{', '.join(POST_FORMATS[:-1])} or {POST_FORMATS[-1]}"
 
 
 def published_length(caption: str, hashtags: Sequence[str]) -> int:

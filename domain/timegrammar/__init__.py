@@ -7,11 +7,11 @@ around it themselves: ranges, lengths, times of day, which year or week is meant
 (days.py), and whether "1/12" is the 1st of December or January 12 (order.py).
 """
 
-from core.timegrammar.days import DateInputError
-from core.timegrammar.moments import EXAMPLES as MOMENT_EXAMPLES
-from core.timegrammar.moments import read_moment
-from core.timegrammar.ranges import EXAMPLES as RANGE_EXAMPLES
-from core.timegrammar.ranges import DateRange, common_ranges, read_range
+from domain.timegrammar.days import DateInputError
+from domain.timegrammar.moments import EXAMPLES as MOMENT_EXAMPLES
+from domain.timegrammar.moments import read_moment
+from domain.timegrammar.ranges import EXAMPLES as RANGE_EXAMPLES
+from domain.timegrammar.ranges import DateRange, common_ranges, read_range
 
 __all__ = [
     "MOMENT_EXAMPLES",

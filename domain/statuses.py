@@ -54,6 +54,9 @@ BEFORE_PUBLISHING = frozenset({S.DRAFT, S.AWAITING_IMAGE, S.READY, S.SCHEDULED})
 # The content can still change, so it can still be (re)approved or edited.
 APPROVABLE = BEFORE_PUBLISHING | {S.FAILED, S.MISSED}
 EDITABLE = BEFORE_PUBLISHING | {S.MISSED}
+# Where a person may give a post a time (schedule, reschedule, publish now), and take it off.
+SCHEDULABLE: tuple[PostStatus, ...] = (S.READY, S.SCHEDULED, S.MISSED, S.FAILED)
+UNSCHEDULABLE: tuple[PostStatus, ...] = (S.SCHEDULED, S.MISSED)
 
 # Position along the main line, to tell "back to" from "on to" in messages.
 _RANK = {S.DRAFT: 0, S.AWAITING_IMAGE: 1, S.READY: 2, S.SCHEDULED: 3, S.PUBLISHING: 4}

@@ -1,4 +1,4 @@
-"""A campaign's dates as people write them (core.timegrammar.read_range), with a fixed
+"""A campaign's dates as people write them (domain.timegrammar.read_range), with a fixed
 "today" in a day-first zone (Europe/Berlin) and a month-first one (America/New_York)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.timegrammar import DateInputError, DateRange, common_ranges, read_range
-from core.timegrammar.order import day_first
+from domain.timegrammar import DateInputError, DateRange, common_ranges, read_range
+from domain.timegrammar.order import day_first
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -8,7 +8,7 @@ it is read by the library (days.read) and chosen as days.choose says. A bare tim
 today if still ahead, else tomorrow; a weekday whose time has passed today is next
 week's. The result must be ahead of now and within two years. A wall time the clocks
 skip (spring forward) is refused with the reason; one that happens twice (the autumn
-fold) means the first, both through core.localtime.wall_to_utc.
+fold) means the first, both through domain.localtime.wall_to_utc.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core.localtime import NonexistentLocalTime, wall_to_utc
-from core.timegrammar import days
-from core.timegrammar.days import DateInputError
+from domain.localtime import NonexistentLocalTime, wall_to_utc
+from domain.timegrammar import days
+from domain.timegrammar.days import DateInputError
 
 EXAMPLES = "18:30, tomorrow 9:30, fri 10:00, 3 Dec 18:00, 24.11 18:00, 2026-11-24 18:00 or in 2h"
 MAX_AHEAD = timedelta(days=2 * 366)

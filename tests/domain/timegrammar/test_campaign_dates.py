@@ -1,7 +1,7 @@
 """Dates as people type them in the /campaign conversation, read in TIMEZONE.
 
-These were handlers/campaign_dates.py's cases; core.timegrammar now reads them (one
-grammar for /campaign and /schedule). tests/timegrammar/test_ranges.py has the new phrases.
+These were handlers/campaign_dates.py's cases; domain.timegrammar now reads them (one
+grammar for /campaign and /schedule). tests/domain/timegrammar/test_ranges.py has the new phrases.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.timegrammar import DateInputError, read_moment, read_range
+from domain.timegrammar import DateInputError, read_moment, read_range
 
 TODAY = date(2026, 11, 21)
 TZ = ZoneInfo("Europe/Berlin")

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 _SCRIPT = """
 import importlib, json, pkgutil, sys
@@ -21,13 +21,13 @@ from zoneinfo import ZoneInfo
 
 import run_bot
 imported = []
-for package in ("core", "handlers", "bot"):
+for package in ("domain", "core", "handlers", "bot"):
     for info in pkgutil.walk_packages(importlib.import_module(package).__path__, package + "."):
         importlib.import_module(info.name)
         imported.append(info.name)
 loaded = sorted(name for name in sys.modules if name.startswith("dateparser"))
 out = {"imported": imported, "at_start": loaded}
-from core.timegrammar import read_range
+from domain.timegrammar import read_range
 read_range("next week", date(2026, 11, 21), ZoneInfo("Europe/Berlin"))
 out["after_a_date"] = "dateparser" in sys.modules
 print(json.dumps(out))

@@ -1,4 +1,4 @@
-"""One post's time as people type it (core.timegrammar.read_moment): /schedule's
+"""One post's time as people type it (domain.timegrammar.read_moment): /schedule's
 Reschedule and the campaign preview's 🕒 Time read it with the same grammar as the dates."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.errors import ValidationFailed
-from core.timegrammar import DateInputError, read_moment
+from domain.timegrammar import DateInputError, read_moment
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -2,7 +2,7 @@
 
 dateparser is imported the first time a person types a date, never at start-up: with
 its language data it costs about 7 MiB, and the bot's memory target (RSS after the first
-LLM call, bench/bench_memory.py) has no room for it. tests/timegrammar checks that
+LLM call, bench/bench_memory.py) has no room for it. tests/domain/timegrammar checks that
 importing the bot does not import it.
 
 The library is generous: it fills what the text leaves out from the day it is given

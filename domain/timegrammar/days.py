@@ -13,10 +13,10 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from core.errors import ValidationFailed
-from core.timegrammar import library
-from core.timegrammar.library import Reading
-from core.timegrammar.order import day_first
+from domain.errors import ValidationFailed
+from domain.timegrammar import library
+from domain.timegrammar.library import Reading
+from domain.timegrammar.order import day_first
 
 ROLL_OVER_AFTER = timedelta(days=60)
 WEEK = timedelta(days=7)
