@@ -29,7 +29,7 @@ def _lint(tree: Path) -> subprocess.CompletedProcess[str]:
 
 
 def _tree(tmp_path: Path, planted: dict[str, str]) -> Path:
-    """bot -> handlers -> core -> storage -> domain, each importing the one below, plus `planted`."""
+    """bot -> handlers -> core -> storage -> domain, each importing the next, plus `planted`."""
     for upper, lower in zip(PACKAGES, [*PACKAGES[1:], None], strict=True):
         (tmp_path / upper).mkdir()
         (tmp_path / upper / "__init__.py").write_text("")
