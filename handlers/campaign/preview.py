@@ -59,6 +59,17 @@ async def open_state(
     return state
 
 
+async def _open_post(
+    query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey
+) -> Conversation | None:
+    """As open_state, and the post the button names is one of the plan's."""
+    state = await open_state(query, context, who, key)
+    if state is not None and not 0 <= key.item_id < len(plan_of(state.data).posts):
+        await refuse(query, context, "invalid", STALE)
+        return None
+    return state
+
+
 async def show_new(context: BotContext, who: Who, data: dict[str, Any]) -> None:
     """Turn the status message into the summary and send the first post's detail.
 
@@ -87,12 +98,8 @@ async def show_detail(context: BotContext, who: Who, data: dict[str, Any]) -> No
 
 
 async def page(query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey) -> None:
-    state = await open_state(query, context, who, key)
+    state = await _open_post(query, context, who, key)
     if state is None:
-        return
-    plan = plan_of(state.data)
-    if not 0 <= key.item_id < len(plan.posts):
-        await refuse(query, context, "invalid", STALE)
         return
     await query.answer()
     data = {**state.data, "index": key.item_id}
@@ -113,17 +120,13 @@ async def start_time(query: CallbackQuery, context: BotContext, who: Who, key: C
 async def _start_edit(
     query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey, target: str
 ) -> None:
-    state = await open_state(query, context, who, key)
+    state = await _open_post(query, context, who, key)
     if state is None:
-        return
-    plan = plan_of(state.data)
-    if not 0 <= key.item_id < len(plan.posts):
-        await refuse(query, context, "invalid", STALE)
         return
     await query.answer()
     await save(context, who, target, {**state.data, "editing": key.item_id})
     await context.bot.send_message(
-        who.chat_id, _edit_prompt(context, plan, key.item_id, target),
+        who.chat_id, _edit_prompt(context, plan_of(state.data), key.item_id, target),
         reply_markup=ForceReply(input_field_placeholder=_placeholder(target)),
     )  # fmt: skip
 
