@@ -39,3 +39,16 @@ async def publishing_harness(
         yield harness
     finally:
         await harness.bot.stop()
+
+
+@pytest.fixture
+async def cached(
+    telegram_api: TelegramApiDouble, llm_server: FakeLLMServer, tmp_path: Path
+) -> AsyncIterator[Harness]:
+    """The bot with the LLM response cache on, as it runs by default (10 minutes)."""
+    bot = await start(make_settings(telegram_api, llm_server, tmp_path, cache_ttl_s=600))
+    try:
+        await telegram_api.wait_for("getUpdates", timeout=10)
+        yield Harness(telegram_api, llm_server, bot)
+    finally:
+        await bot.stop()

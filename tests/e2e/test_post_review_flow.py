@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.runner import start
 from storage.models import CardInFlight, LLMCall, Post
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
@@ -20,7 +19,7 @@ from tests.e2e.campaign_support import (
     make_persona,
     message_buttons,
 )
-from tests.e2e.harness import ADMIN, OTHER_ADMIN, STRANGER, Harness, make_settings
+from tests.e2e.harness import ADMIN, OTHER_ADMIN, STRANGER, Harness
 
 APPROVE_ALL = "✅ Approve all {n} posts of campaign Autumn glow"
 
@@ -32,19 +31,6 @@ async def db_harness(
     """`harness` on SQLite and on PostgreSQL (see tests/conftest.py's database_url)."""
     async with bot_on(telegram_api, llm_server, tmp_path, database_url) as harness:
         yield harness
-
-
-@pytest.fixture
-async def cached(
-    telegram_api: TelegramApiDouble, llm_server: FakeLLMServer, tmp_path: Path
-) -> AsyncIterator[Harness]:
-    """The bot with the LLM response cache on, as it runs by default (10 minutes)."""
-    bot = await start(make_settings(telegram_api, llm_server, tmp_path, cache_ttl_s=600))
-    try:
-        await telegram_api.wait_for("getUpdates", timeout=10)
-        yield Harness(telegram_api, llm_server, bot)
-    finally:
-        await bot.stop()
 
 
 async def _cards(harness: Harness, titles: range) -> dict[int, RecordedCall]:

@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import select
 
-from bot.runner import start
 from storage.models import LLMCall, Post, Suggestion
 from tests.doubles.fake_llm import suggestion_answer
-from tests.doubles.llm_server import FakeLLMServer
-from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
-from tests.e2e.harness import ADMIN, OTHER_ADMIN, STRANGER, Harness, make_settings
+from tests.doubles.telegram_api import RecordedCall
+from tests.e2e.harness import ADMIN, OTHER_ADMIN, STRANGER, Harness
 
 REPEATED = "The model wrote the same text again — tap 🔄 to try once more or ✏️ Edit it yourself"
-
-
-@pytest.fixture
-async def cached(
-    telegram_api: TelegramApiDouble, llm_server: FakeLLMServer, tmp_path: Path
-) -> AsyncIterator[Harness]:
-    """The bot with the LLM response cache on, as it runs by default (10 minutes)."""
-    bot = await start(make_settings(telegram_api, llm_server, tmp_path, cache_ttl_s=600))
-    try:
-        await telegram_api.wait_for("getUpdates", timeout=10)
-        yield Harness(telegram_api, llm_server, bot)
-    finally:
-        await bot.stop()
 
 
 async def test_start_help_and_registered_commands(harness: Harness) -> None:
