@@ -23,7 +23,6 @@ from handlers.campaign.steps import EDIT_CAPTION, EDIT_TIME, PREVIEW, PREVIEW_ST
 from handlers.campaign.views import detail, summary, when_long
 from handlers.common.context import BotContext
 from handlers.common.dialog import (
-    STALE,
     Who,
     bullet_list,
     edit,
@@ -33,7 +32,7 @@ from handlers.common.dialog import (
     zone,
 )
 from handlers.common.keyboards import CallbackKey
-from handlers.common.refusals import refuse
+from handlers.common.refusals import STALE, refuse
 
 OVER = "This plan is no longer open: it was created, cancelled or replaced."
 REPLACED = "This preview was replaced by a newer plan."

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from html import escape
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
@@ -20,10 +20,8 @@ from telegram.error import BadRequest
 from core.conversations import Conversation
 from handlers.common.context import BotContext
 from handlers.common.keyboards import CallbackKey
-from handlers.common.refusals import refuse
+from handlers.common.refusals import STALE, refuse
 from handlers.common.telegram_io import edit_html, is_not_modified
-
-STALE = "This button is no longer valid."
 
 
 @dataclass(frozen=True)
@@ -99,18 +97,30 @@ def key_of(update: Update) -> tuple[CallbackQuery, CallbackKey | None]:
 
 
 Button = Callable[[CallbackQuery, BotContext, "Who", CallbackKey], Awaitable[None]]
+H = TypeVar("H")
+
+
+async def routed(
+    update: Update, context: BotContext, kind: str, table: Mapping[str, H]
+) -> tuple[CallbackQuery, CallbackKey, H] | None:
+    """The tap's key and the handler `table` has for its action; a payload no button of
+    `kind` carries is refused (logged and counted) and gives None."""
+    query, key = key_of(update)
+    handler = table.get(key.action) if key is not None and key.kind == kind else None
+    if key is None or handler is None:
+        await refuse(query, context, "invalid", STALE)
+        return None
+    return query, key, handler
 
 
 async def dispatch(
     update: Update, context: BotContext, kind: str, buttons: Mapping[str, Button]
 ) -> None:
     """Route a tap to its flow's button handler; anything unknown is answered as stale."""
-    query, key = key_of(update)
-    handler = buttons.get(key.action) if key is not None and key.kind == kind else None
-    if key is None or handler is None:
-        await refuse(query, context, "invalid", STALE)
-        return
-    await handler(query, context, Who.of(update), key)
+    found = await routed(update, context, kind, buttons)
+    if found is not None:
+        query, key, handler = found
+        await handler(query, context, Who.of(update), key)
 
 
 def message_id_of(query: CallbackQuery) -> int | None:

@@ -15,25 +15,24 @@ from core.pipeline import RunStatus, RunView, StatusTarget
 from core.pipeline.models import IN_FLIGHT
 from core.pipeline.queries import refusal
 from handlers.common.context import BotContext
+from handlers.common.dialog import routed
 from handlers.common.keyboards import CallbackKey
-from handlers.common.refusals import refuse, refuse_error
+from handlers.common.refusals import STALE, refuse, refuse_error
 from handlers.common.telegram_io import edit_html
 from handlers.images import command as images
 from handlers.images import keyboards as kb
 from handlers.images import views
 
 Action = Callable[[CallbackQuery, BotContext, CallbackKey, int], Awaitable[None]]
-STALE = "This button is no longer valid."
 
 
 async def on_image_button(update: Update, context: BotContext) -> None:
-    query, user = update.callback_query, update.effective_user
-    assert query is not None and user is not None
-    key = CallbackKey.decode(query.data or "")
-    action = _ACTIONS.get(key.action) if key is not None and key.kind == kb.KIND else None
-    if key is None or action is None:
-        await refuse(query, context, "invalid", STALE)
+    user = update.effective_user
+    assert user is not None
+    found = await routed(update, context, kb.KIND, _ACTIONS)
+    if found is None:
         return
+    query, key, action = found
     if not isinstance(query.message, Message):  # too old for Telegram to show us
         await refuse(query, context, "stale", STALE)
         return

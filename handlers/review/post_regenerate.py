@@ -19,8 +19,8 @@ from telegram import Update
 from core.errors import AlreadyDecided, CopilotError, InvalidTransition, NotFound
 from core.inflight import CardKind
 from handlers.common.context import BotContext
-from handlers.common.dialog import STALE, Who, edit, key_of
-from handlers.common.refusals import refuse
+from handlers.common.dialog import Who, edit, key_of
+from handlers.common.refusals import STALE, refuse
 from handlers.common.telegram_io import typing
 from handlers.common.views import REPEATED
 from handlers.review.post_views import KIND

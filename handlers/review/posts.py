@@ -19,7 +19,6 @@ from core.errors import AlreadyDecided, InvalidTransition, NotFound, ValidationF
 from core.posts.views import PostView
 from handlers.common.context import BotContext
 from handlers.common.dialog import (
-    STALE,
     Who,
     bullet_list,
     clear,
@@ -31,7 +30,7 @@ from handlers.common.dialog import (
     zone,
 )
 from handlers.common.keyboards import CallbackKey
-from handlers.common.refusals import refuse
+from handlers.common.refusals import STALE, refuse
 from handlers.review import post_approve_all
 from handlers.review.post_views import (
     KIND,

@@ -18,8 +18,9 @@ from core.publishing.service import SchedulingService
 from domain.statuses import SCHEDULABLE
 from domain.statuses import PostStatus as S
 from handlers.common.context import BotContext
+from handlers.common.dialog import routed
 from handlers.common.keyboards import CallbackKey
-from handlers.common.refusals import refuse, refuse_error
+from handlers.common.refusals import refuse_error
 from handlers.common.telegram_io import edit_html
 from handlers.schedule import calendar_picture as schedule_calendar
 from handlers.schedule import keyboards as kb
@@ -27,7 +28,6 @@ from handlers.schedule import time_reply as schedule_time
 from handlers.schedule import views
 
 Action = Callable[[CallbackQuery, BotContext, CallbackKey, int], Awaitable[None]]
-STALE = "This button is no longer valid."
 
 
 async def schedule_command(update: Update, context: BotContext) -> None:
@@ -62,13 +62,12 @@ async def offer_time(context: BotContext, chat_id: int, post_id: int) -> None:
 
 
 async def on_button(update: Update, context: BotContext) -> None:
-    query, user = update.callback_query, update.effective_user
-    assert query is not None and user is not None
-    key = CallbackKey.decode(query.data or "")
-    action = ACTIONS.get(key.action) if key is not None and key.kind == kb.KIND else None
-    if key is None or action is None:
-        await refuse(query, context, "invalid", STALE)
+    user = update.effective_user
+    assert user is not None
+    found = await routed(update, context, kb.KIND, ACTIONS)
+    if found is None:
         return
+    query, key, action = found
     try:
         await action(query, context, key, user.id)
     except CopilotError as error:
