@@ -16,6 +16,7 @@ from handlers.common.context import BotContext
 from handlers.common.dialog import Who
 from handlers.common.keyboards import SUGGESTION, CallbackKey, page_keyboard, suggestion_keyboard
 from handlers.common.refusals import refuse
+from handlers.common.review_sections import sections_of
 from handlers.common.views import suggestion_card
 from handlers.review import posts as post_review
 from handlers.review import suggestion_regenerate
@@ -27,14 +28,18 @@ EDITING = "editing_suggestion"
 
 
 async def approve_queue(update: Update, context: BotContext) -> None:
-    """Suggestions first, then posts awaiting approval; "nothing waiting" only if neither."""
+    """Suggestions, posts, then every other feature's section ("nothing waiting" if none)."""
     assert update.effective_chat is not None
-    chat_id = update.effective_chat.id
+    chat_id, who = update.effective_chat.id, Who.of(update)
     posts_waiting = await post_review.waiting(context)
-    if not posts_waiting or (await context.services.suggestions.pending(offset=0, limit=1)).total:
+    others = [section for section in sections_of(context) if await section.waiting(context)]
+    suggestions_waiting = (await context.services.suggestions.pending(offset=0, limit=1)).total
+    if suggestions_waiting or not (posts_waiting or others):
         await send_page(context, chat_id, 0)
     if posts_waiting:
-        await post_review.send_queue(context, Who.of(update), 0)
+        await post_review.send_queue(context, who, 0)
+    for section in others:
+        await section.show(context, who)
 
 
 async def page(update: Update, context: BotContext) -> None:
