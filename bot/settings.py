@@ -16,6 +16,7 @@ from core.config import (
     AppSettings,
     ComfySettings,
     DatabaseSettings,
+    IMAPSettings,
     LLMSettings,
     SMTPSettings,
 )
@@ -73,6 +74,7 @@ GROUPS: dict[str, type[BaseSettings]] = {
     "telegram": TelegramSettings, "access": AccessSettings, "mode": BotModeSettings,
     "web": WebSettings, "database": DatabaseSettings, "llm": LLMSettings,
     "comfy": ComfySettings, "app": AppSettings, "smtp": SMTPSettings, "api": ApiSettings,
+    "imap": IMAPSettings,
 }  # fmt: skip
 
 
@@ -93,6 +95,8 @@ class Settings:
     app: AppSettings
     # None when a test builds Settings by hand: the REST API's defaults then apply.
     api: ApiSettings | None = None
+    # None when a test builds Settings by hand: the support inbox is then not read.
+    imap: IMAPSettings | None = None
 
     def check(self) -> None:
         if self.mode.bot_mode == "webhook":

@@ -258,3 +258,31 @@ class SMTPSettings(BaseSettings):
         if self.host and not self.email_from:
             raise ValueError("EMAIL_FROM is required when SMTP_HOST is set")
         return self
+
+
+class IMAPSettings(BaseSettings):
+    """The support inbox (IMAP): customer emails read from it get a reply draft"""
+
+    model_config = SettingsConfigDict(env_prefix="IMAP_", **COMMON)  # type: ignore[typeddict-item]
+
+    host: str | None = None
+    """IMAP server of the support mailbox, e.g. imap.gmail.com. Unset: the inbox is not read."""
+    port: int = Field(default=993, ge=1, le=65535)
+    """IMAP port: 993 with IMAP_TLS=true, usually 143 without."""
+    username: str | None = None
+    """Login of the support mailbox; required with IMAP_HOST."""
+    password: SecretStr | None = None
+    """Password (or app password) for IMAP_USERNAME; required with IMAP_HOST."""
+    folder: str = "INBOX"
+    """Folder read; mail in it is only read: never deleted, moved or marked read."""
+    tls: bool = True
+    """Connect over TLS (IMAPS, certificate checked). false: plain IMAP, for a server on
+    this machine or a trusted network only."""
+    poll_interval_s: int = Field(default=60, ge=5, le=86400)
+    """Seconds between looks for new mail."""
+
+    @model_validator(mode="after")
+    def _login_needed(self) -> IMAPSettings:
+        if self.host and not (self.username and self.password):
+            raise ValueError("IMAP_USERNAME and IMAP_PASSWORD are required when IMAP_HOST is set")
+        return self
