@@ -24,7 +24,7 @@ from bot.adapters.telegram_ratelimit import ReplyAwareRateLimiter
 from bot.errors import on_error
 from bot.processor import AfterUpdate, PerChatUpdateProcessor
 from bot.services import Services
-from handlers.common import text_router
+from handlers.common import document_router, text_router
 from handlers.common.access import admins_only
 from handlers.common.context import CONTEXT_TYPES, BotApplication, BotContext
 from handlers.common.refusals import refuse
@@ -84,6 +84,7 @@ def register_handlers(application: BotApplication) -> None:
         register(application)
     application.add_handler(CallbackQueryHandler(_stale_button))
     text_router.register(application)
+    document_router.register(application)
     application.add_error_handler(on_error)
 
 
