@@ -5,12 +5,15 @@ from storage.models.api import IdempotencyKey, RateLimitWindow
 from storage.models.campaigns import Campaign, ContentPillar, Persona
 from storage.models.cards import CardInFlight
 from storage.models.conversation import ConversationState
+from storage.models.emaildesk import InboundEmail, Order
+from storage.models.imap import ImapCursor
 from storage.models.inbox import InboxUpdate
 from storage.models.llm import BudgetDay, LLMCacheEntry, LLMCall
 from storage.models.pipeline import ImageRun, ImageRunPost, PipelineWebhook, RunImage
 from storage.models.posts import Post, PostTransition
 from storage.models.prompts import PromptVersion
 from storage.models.publishing import PostDelivery, PublishPacing
+from storage.models.sequences import EmailSequence, SequenceEmail, SequenceRecipient
 from storage.models.suggestions import Suggestion
 
 __all__ = [
@@ -20,12 +23,16 @@ __all__ = [
     "CardInFlight",
     "ContentPillar",
     "ConversationState",
+    "EmailSequence",
     "IdempotencyKey",
+    "ImapCursor",
     "ImageRun",
     "ImageRunPost",
+    "InboundEmail",
     "InboxUpdate",
     "LLMCacheEntry",
     "LLMCall",
+    "Order",
     "Persona",
     "PipelineWebhook",
     "Post",
@@ -35,5 +42,7 @@ __all__ = [
     "PublishPacing",
     "RateLimitWindow",
     "RunImage",
+    "SequenceEmail",
+    "SequenceRecipient",
     "Suggestion",
 ]
