@@ -18,6 +18,7 @@ from core.config import (
     DatabaseSettings,
     IMAPSettings,
     LLMSettings,
+    SequenceSettings,
     SMTPSettings,
 )
 
@@ -74,7 +75,7 @@ GROUPS: dict[str, type[BaseSettings]] = {
     "telegram": TelegramSettings, "access": AccessSettings, "mode": BotModeSettings,
     "web": WebSettings, "database": DatabaseSettings, "llm": LLMSettings,
     "comfy": ComfySettings, "app": AppSettings, "smtp": SMTPSettings, "api": ApiSettings,
-    "imap": IMAPSettings,
+    "imap": IMAPSettings, "sequences": SequenceSettings,
 }  # fmt: skip
 
 
@@ -97,6 +98,8 @@ class Settings:
     api: ApiSettings | None = None
     # None when a test builds Settings by hand: the support inbox is then not read.
     imap: IMAPSettings | None = None
+    # None when a test builds Settings by hand: SequenceSettings() defaults then apply.
+    sequences: SequenceSettings | None = None
 
     def check(self) -> None:
         if self.mode.bot_mode == "webhook":

@@ -9,6 +9,7 @@ and the docstring under each field are the text of `.env.example`
 
 from __future__ import annotations
 
+from datetime import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -286,3 +287,25 @@ class IMAPSettings(BaseSettings):
         if self.host and not (self.username and self.password):
             raise ValueError("IMAP_USERNAME and IMAP_PASSWORD are required when IMAP_HOST is set")
         return self
+
+
+class SequenceSettings(BaseSettings):
+    """Email sequences: when their emails are written and sent"""
+
+    model_config = SettingsConfigDict(env_prefix="SEQUENCE_", **COMMON)  # type: ignore[typeddict-item]
+
+    write_ahead_days: int = Field(default=3, ge=1, le=30)
+    """Days before its send time an email of a sequence is written, so there is time to
+    approve it (it enters /approve then)."""
+    send_time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    """Local time (TIMEZONE, 24-hour HH:MM) new sequences send at; a sequence keeps the
+    time it was created with."""
+    write_lease_s: int = Field(default=600, ge=30, le=86400)
+    """Seconds a replica may spend writing one email before another may take it over."""
+    sweep_interval_s: int = Field(default=60, ge=5, le=3600)
+    """Seconds between looks for emails to write and for unapproved emails now due."""
+
+    @property
+    def send_at(self) -> time:
+        hours, minutes = self.send_time.split(":")
+        return time(int(hours), int(minutes))
