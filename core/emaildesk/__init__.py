@@ -1,0 +1,1 @@
+"""The email desk: customer emails in (intake), reply drafts out (replies)."""

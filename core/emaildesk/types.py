@@ -1,0 +1,60 @@
+"""Plain objects the intake hands around: a mail as read, and what storing it did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """Listed so a person knows it is there; its content is never read or stored."""
+
+    name: str
+    content_type: str
+    size: int
+
+    def as_json(self) -> dict[str, str | int]:
+        return {"name": self.name, "content_type": self.content_type, "size": self.size}
+
+
+@dataclass(frozen=True)
+class ParsedEmail:
+    """A customer email, however it came in, ready to store."""
+
+    from_address: str
+    subject: str
+    text: str
+    from_name: str = ""
+    reply_to: str | None = None
+    to_addresses: tuple[str, ...] = ()
+    html: str | None = None
+    message_id: str | None = None
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    order_number: str | None = None
+    attachments: tuple[Attachment, ...] = field(default=())
+    sent_at: datetime | None = None
+    raw_size: int | None = None
+
+
+@dataclass(frozen=True)
+class ReceivedEmail:
+    """What `EmailIntake` did with one mail.
+
+    `new` is False when the same mail was stored before (same Message-ID, or the same
+    source ref): nothing was stored again and no hook ran. `unreadable_reason` is set for
+    a mail recorded as unreadable (no draft follows).
+    """
+
+    id: int
+    new: bool
+    from_address: str
+    subject: str
+    order_number: str | None
+    unreadable_reason: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+
+    @property
+    def readable(self) -> bool:
+        return self.unreadable_reason is None
