@@ -1,0 +1,64 @@
+"""Sequence email deliveries (one row per email and recipient) and suppressed addresses.
+
+The unique (sequence_email_id, recipient) pair is what makes "exactly once per recipient"
+hold across replicas: the rows are created once, claimed under a lease, and every move
+is a conditional update on the claim. Statuses: domain.mailing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.mailing import DeliveryStatus
+from storage.base import Base, UTCDateTime, utcnow
+
+
+class EmailDelivery(Base):
+    __tablename__ = "email_deliveries"
+    __table_args__ = (
+        UniqueConstraint("sequence_email_id", "recipient"),
+        # The claim query: due pending rows, soonest first.
+        Index("ix_email_deliveries_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sequence_email_id: Mapped[int] = mapped_column(
+        ForeignKey("sequence_emails.id", ondelete="CASCADE"), index=True
+    )
+    # Kept with the row so per-sequence stats and logs need no join.
+    sequence_id: Mapped[int] = mapped_column(
+        ForeignKey("email_sequences.id", ondelete="CASCADE"), index=True
+    )
+    recipient: Mapped[str] = mapped_column(String(320), index=True)  # normalised address
+    status: Mapped[str] = mapped_column(String(20), default=DeliveryStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # sends begun
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The replica holding the claim, until when; a claim past its lease is recovered.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    message_id: Mapped[str | None] = mapped_column(String(300))
+    # SHA-256 of the unsubscribe token in this recipient's email (the token itself is
+    # never stored): GET/POST /u/{token} finds the address through it.
+    unsubscribe_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    smtp_code: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When it reached a final status (sent, failed, unknown, suppressed).
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class EmailSuppression(Base):
+    """An address no sequence ever mails again (it unsubscribed)."""
+
+    __tablename__ = "email_suppressions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(320), unique=True)  # normalised
+    reason: Mapped[str] = mapped_column(String(30))  # domain.mailing.SuppressionReason
+    # What asked for it: "link" (the unsubscribe page), "one-click" (RFC 8058), "admin".
+    source: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
