@@ -1,0 +1,1 @@
+"""Email sequences: the campaign builder's daily or weekly AI-written emails (docs/SEQUENCES.md)."""
