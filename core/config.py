@@ -203,6 +203,9 @@ class AppSettings(BaseSettings):
     into one group or channel; lower it only for a test double."""
     publish_rate_per_s: float = Field(default=25.0, gt=0, le=10_000)
     """Sends a second in all (Telegram allows about 30)."""
+    public_base_url: AnyHttpUrl | None = None
+    """The web server's public URL (https://bot.example.com), for links the bot hands out:
+    the unsubscribe link in every sequence email. Unset: sequence emails are not sent."""
 
     @field_validator("publish_webhook_secret")
     @classmethod
@@ -304,6 +307,9 @@ class SequenceSettings(BaseSettings):
     """Seconds a replica may spend writing one email before another may take it over."""
     sweep_interval_s: int = Field(default=60, ge=5, le=3600)
     """Seconds between looks for emails to write and for unapproved emails now due."""
+    send_rate_per_s: float = Field(default=10.0, gt=0, le=10_000)
+    """Emails a second one replica sends to a sequence's list; keep it under your mail
+    provider's limit (Amazon SES starts at 14)."""
 
     @property
     def send_at(self) -> time:
