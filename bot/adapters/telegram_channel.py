@@ -128,14 +128,19 @@ class TelegramAlerter:
 
     async def send(self, alert: Alert) -> None:
         text, markup = self._render(alert)
-        reached = 0
-        for admin in self._admins:
-            try:
-                await self._bot.send_message(
-                    admin, text, parse_mode=ParseMode.HTML, reply_markup=markup
-                )
-                reached += 1
-            except TelegramError as error:
-                log.warning("could not alert admin %s: %s", admin, error)
-        if not reached:
+        if not await tell_admins(self._bot, self._admins, text, markup):
             raise RuntimeError(f"no admin could be told about post #{alert.post_id}")
+
+
+async def tell_admins(
+    bot: Bot, admins: Collection[int], text: str, markup: InlineKeyboardMarkup | None
+) -> int:
+    """Send `text` to every admin; how many were reached (one is enough to count as told)."""
+    reached = 0
+    for admin in admins:
+        try:
+            await bot.send_message(admin, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            reached += 1
+        except TelegramError as error:
+            log.warning("could not alert admin %s: %s", admin, error)
+    return reached
