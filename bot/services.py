@@ -14,9 +14,11 @@ from core.campaigns.planner import CampaignPlanner
 from core.campaigns.service import CampaignService
 from core.clock import Clock
 from core.conversations import ConversationStore
+from core.emaildesk.intake import EmailIntake
 from core.inflight import CardsInFlight
 from core.llm.gateway import LLMGateway
 from core.metrics import Metrics
+from core.orders.service import OrderService
 from core.personas.service import PersonaService
 from core.pipeline import PipelineService
 from core.posts.regenerate import PostRegenerator
@@ -54,3 +56,13 @@ class Services:
         """🔄 Regenerate on post cards, built from the services above (nothing of its own)."""
         tz = self.settings.app.tz
         return PostRegenerator(self.posts, self.personas, self.prompts, self.llm, tz)
+
+    @cached_property
+    def email_intake(self) -> EmailIntake:
+        """Customer emails in (API, /email, the IMAP poller); reply drafting hooks on_received."""
+        return EmailIntake(self.sessions, self.clock)
+
+    @cached_property
+    def orders(self) -> OrderService:
+        """The shop's orders, imported from CSV or JSON, for the reply drafts' context."""
+        return OrderService(self.sessions, self.clock)

@@ -14,8 +14,10 @@ from core.campaigns.service import CampaignService
 from core.clock import Clock
 from core.config import AccessSettings, AppSettings
 from core.conversations import ConversationStore
+from core.emaildesk.intake import EmailIntake
 from core.inflight import CardsInFlight
 from core.metrics import Metrics
+from core.orders.service import OrderService
 from core.personas.service import PersonaService
 from core.pipeline import PipelineService
 from core.posts.regenerate import PostRegenerator
@@ -65,3 +67,7 @@ class HandlerServices(Protocol):
     def cards(self) -> CardsInFlight: ...
     @property
     def post_regenerator(self) -> PostRegenerator: ...
+    @property
+    def email_intake(self) -> EmailIntake: ...
+    @property
+    def orders(self) -> OrderService: ...

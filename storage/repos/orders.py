@@ -42,7 +42,7 @@ async def upsert(session: AsyncSession, rows: Sequence[dict[str, Any]], at: date
     for start in range(0, len(rows), 500):
         chunk = [{**row, "created_at": at, "updated_at": at} for row in rows[start : start + 500]]
         statement = _insert(session)(Order).values(chunk)
-        changes = {name: getattr(statement.excluded, name) for name in (*IMPORTED, "updated_at")}
+        changes = {name: statement.excluded[name] for name in (*IMPORTED, "updated_at")}
         await session.execute(
             statement.on_conflict_do_update(index_elements=["order_number"], set_=changes)
         )
