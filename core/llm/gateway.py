@@ -145,7 +145,7 @@ class LLMGateway:
 
         A `fresh` request always asks the model; its answer still refreshes the cache.
         """
-        models = self._model_chain()
+        models = self._model_chain(request.model)
         await self.warm_up()
         call = _Call.start(request, schema)
         key = call.cache_key(models[0])
@@ -156,10 +156,27 @@ class LLMGateway:
         await self._cache.put(key, result.model, result.value.model_dump_json())
         return result
 
-    def _model_chain(self) -> list[str]:
+    def _model_chain(self, chosen: str | None = None) -> list[str]:
         if self._settings.model is None:
             raise errors.FeatureOff("AI writing is off: set LLM_MODEL to turn it on.")
-        return [self._settings.model, *self._settings.fallback_models]
+        return [chosen or self._settings.model, *self._settings.fallback_models]
+
+    async def model_problem(self, model: str) -> str | None:
+        """None when litellm knows how to call `model` and it has a price (litellm's, or
+        LLM_PRICE_*); else the reason, for a person choosing a model (a sequence's)."""
+        litellm = await provider.warm_up()
+        try:
+            litellm.get_llm_provider(model)
+        except Exception:  # litellm raises a bare BadRequestError-like Exception here
+            return f"{model!r} is not a model litellm can call; write it like openai/gpt-4o-mini"
+        try:
+            resolve_price(self._settings, model, litellm)
+        except errors.PriceUnknown:
+            return (
+                f"no price is known for {model!r}; choose a model litellm prices or set "
+                "LLM_PRICE_INPUT_PER_MTOK and LLM_PRICE_OUTPUT_PER_MTOK"
+            )
+        return None
 
     # -- cache ---------------------------------------------------------------------------
 

@@ -36,6 +36,9 @@ class LLMRequest:
     # answer, so the cache is not read (its entry is refreshed with the new answer) and the
     # sampling seed is a new one wherever the provider takes a seed.
     fresh: bool = False
+    # A litellm model string that replaces LLM_MODEL for this call (a sequence's
+    # ai_agent_id); LLM_FALLBACK_MODELS still follow it. None: LLM_MODEL.
+    model: str | None = None
 
 
 @dataclass(frozen=True)

@@ -111,8 +111,11 @@ class SequenceService:
         planned again, so no send time is already past.
         """
         if isinstance(body, PlannedSequence):
-            body, recipients = body.spec, recipients or body.recipients
-        planned = await self.plan(body, recipients=recipients, consent_source=consent_source)
+            recipients = recipients or body.recipients
+            spec: SequenceSpec | Mapping[str, Any] = body.spec
+        else:
+            spec = body
+        planned = await self.plan(spec, recipients=recipients, consent_source=consent_source)
         if not planned.recipients.recipients:
             raise ValidationFailed(["recipient_emails: no usable address with consent"])
         at = self._clock.now()
