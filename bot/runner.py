@@ -16,6 +16,7 @@ from bot.adapters.image_runs import start_image_pipeline
 from bot.app import build_application, post_init, post_shutdown
 from bot.assembly import open_services
 from bot.housekeeping import schedule_housekeeping
+from bot.sequence_jobs import schedule_sequences
 from bot.services import Services
 from bot.settings import ConfigError, Settings
 from bot.web import build_web_app, replay_inbox
@@ -73,6 +74,7 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> RunningBot
         await start_image_pipeline(services, application.bot, RUN_MESSAGES)
         await _start_bot(application, services)
         schedule_housekeeping(bot.scheduler, services)
+        schedule_sequences(bot.scheduler, services)
         await services.publishing.start(bot.scheduler)
         bot.scheduler.start()
     except BaseException:

@@ -13,6 +13,7 @@ from bot.settings import Settings
 from core.campaigns.planner import CampaignPlanner
 from core.campaigns.service import CampaignService
 from core.clock import Clock
+from core.config import SequenceSettings
 from core.conversations import ConversationStore
 from core.emaildesk.intake import EmailIntake
 from core.inflight import CardsInFlight
@@ -24,6 +25,11 @@ from core.pipeline import PipelineService
 from core.posts.regenerate import PostRegenerator
 from core.posts.service import PostService
 from core.prompting.registry import PromptRegistry
+from core.sequences.held import HeldSweep
+from core.sequences.ports import HeldAlerter
+from core.sequences.review import SequenceReview
+from core.sequences.service import SequenceService
+from core.sequences.writer import SequenceWriter
 from core.suggestions.service import SuggestionService
 
 
@@ -45,6 +51,9 @@ class Services:
     api_settings: ApiSettings
     pipeline: PipelineService
     publishing: Publishing
+    # Tells the admins a sequence email was held (handlers/sequence); None: nobody is told
+    # yet, and the held emails are told about once one is set.
+    held_alerter: HeldAlerter | None = None
 
     @cached_property
     def cards(self) -> CardsInFlight:
@@ -66,3 +75,32 @@ class Services:
     def orders(self) -> OrderService:
         """The shop's orders, imported from CSV or JSON, for the reply drafts' context."""
         return OrderService(self.sessions, self.clock)
+
+    @cached_property
+    def sequence_settings(self) -> SequenceSettings:
+        return self.settings.sequences or SequenceSettings()
+
+    @cached_property
+    def sequences(self) -> SequenceService:
+        """Email sequences: create (POST /api/sequences, /sequence), list, show, pause."""
+        send_at = self.sequence_settings.send_at
+        return SequenceService(
+            self.sessions, self.clock, self.settings.app.tz, send_at=send_at, models=self.llm
+        )
+
+    @cached_property
+    def sequence_writer(self) -> SequenceWriter:
+        return SequenceWriter(
+            self.sessions, self.prompts, self.llm, self.clock, self.sequence_settings
+        )
+
+    @cached_property
+    def sequence_review(self) -> SequenceReview:
+        """/approve's sequence emails: approve, edit, regenerate, reject."""
+        tz = self.settings.app.tz
+        return SequenceReview(self.sessions, self.clock, tz, self.sequence_writer)
+
+    @property
+    def held_sweep(self) -> HeldSweep:
+        # Not cached: it takes whichever held_alerter is set by now.
+        return HeldSweep(self.sessions, self.clock, self.held_alerter)

@@ -9,6 +9,7 @@ from aiohttp import web
 from bot.api import routes
 from bot.api.context import API, ApiContext, api_context
 from bot.api.guard import guarded
+from bot.api.sequences import mount_sequences
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
 def add_api_routes(app: web.Application, services: Services) -> None:
     mount_api(app, api_context(services))
+    mount_sequences(app, services.sequences)
 
 
 def mount_api(app: web.Application, ctx: ApiContext) -> None:
