@@ -8,6 +8,7 @@ from aiohttp import web
 
 from bot.api import routes
 from bot.api.context import API, ApiContext, api_context
+from bot.api.emaildesk import EmailDeskApi, mount_email_desk
 from bot.api.guard import guarded
 from bot.api.sequences import mount_sequences
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 def add_api_routes(app: web.Application, services: Services) -> None:
     mount_api(app, api_context(services))
     mount_sequences(app, services.sequences)
+    mount_email_desk(app, EmailDeskApi(services.email_intake, services.orders))
 
 
 def mount_api(app: web.Application, ctx: ApiContext) -> None:

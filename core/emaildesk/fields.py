@@ -106,7 +106,7 @@ class InboundFields(BaseModel):
         )
 
 
-def validate_fields(data: Any) -> ParsedEmail:
+def validate_fields(data: object) -> ParsedEmail:
     """The mail the fields describe, or ValidationFailed with one line per problem."""
     if not isinstance(data, dict):
         raise ValidationFailed(["body: must be a JSON object"])

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -69,10 +69,11 @@ class EmailIntake:
         return await self.receive_parsed(parsed, source=source, source_ref=source_ref)
 
     async def receive_fields(
-        self, fields: Mapping[str, Any], *, source: EmailSource, source_ref: str | None
+        self, fields: object, *, source: EmailSource, source_ref: str | None
     ) -> ReceivedEmail:
-        """A mail as the API's JSON fields; ValidationFailed lists every problem."""
-        parsed = validate_fields(dict(fields))
+        """A mail as the API's JSON fields (any JSON value: a non-object is refused too);
+        ValidationFailed lists every problem."""
+        parsed = validate_fields(fields)
         return await self.receive_parsed(parsed, source=source, source_ref=source_ref)
 
     async def receive_parsed(

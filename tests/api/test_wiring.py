@@ -11,6 +11,8 @@ from pydantic import SecretStr
 
 from bot.api import add_api_routes
 from bot.api.settings import ApiSettings
+from core.emaildesk.intake import EmailIntake
+from core.orders.service import OrderService
 from tests.api.conftest import AUTH
 from tests.campaigns.helpers import Core
 
@@ -24,12 +26,23 @@ async def test_add_api_routes_serves_the_api(core: Core) -> None:
         clock=core.clock,
         personas=core.personas,
         campaigns=core.campaigns,
+        email_intake=EmailIntake(core.sessions, core.clock),
+        orders=OrderService(core.sessions, core.clock),
+        sequences=SimpleNamespace(),
         api_settings=ApiSettings(_env_file=None, rate_limit_per_minute=2),
     )
     app = web.Application()
     add_api_routes(app, services)  # type: ignore[arg-type]
     paths = {r.resource.canonical for r in app.router.routes() if r.resource is not None}
-    assert paths == {"/api/campaigns", "/api/personas", "/api/personas/{id}"}
+    assert paths == {
+        "/api/campaigns",
+        "/api/personas",
+        "/api/personas/{id}",
+        "/api/sequences",
+        "/api/sequences/{id}",
+        "/api/emails/inbound",
+        "/api/orders",
+    }
     async with TestClient(TestServer(app)) as client:
         statuses = [(await client.get("/api/personas/1", headers=AUTH)).status for _ in range(3)]
     assert statuses == [404, 404, 429]
