@@ -24,7 +24,9 @@ from bot.adapters.telegram_http import AiohttpRequest
 from bot.adapters.webhook_sender import WebhookPublisher
 from bot.settings import Settings
 from core.clock import Clock
-from core.publishing.dispatcher import Dispatcher
+from core.config import SequenceSettings
+from core.mailing.deliveries import MailPolicy, SequenceMail, sending_off
+from core.publishing.dispatcher import Dispatcher, new_worker_id
 from core.publishing.email import EmailPublisher
 from core.publishing.health import HealthReport
 from core.publishing.policy import PublishPolicy, default_target, mirror_enabled
@@ -135,13 +137,31 @@ def build_publishing(
     # Both a channel and the webhook: each channel post is mirrored to the webhook.
     webhook = by_kind.get("webhook")
     mirror = webhook if mirror_enabled(app) and isinstance(webhook, WebhookPublisher) else None
+    worker = new_worker_id()
     dispatcher = Dispatcher(
-        sessions, clock, policy, Publishers(by_kind, OFF), alerter,
+        sessions, clock, policy, Publishers(by_kind, OFF), alerter, worker=worker,
         default_target=target, image_root=app.data_dir, mirror=mirror,
+        mail=_sequence_mail(settings, sessions, clock, policy, worker),
     )  # fmt: skip
     scheduling = SchedulingService(sessions, clock, app.tz, image_root=app.data_dir,
                                    default_target=label, mirror=mirror is not None)  # fmt: skip
     return Publishing(dispatcher, scheduling, policy, bot, label, clock, closers)
+
+
+def _sequence_mail(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock,
+    policy: PublishPolicy, worker: str,
+) -> SequenceMail | None:  # fmt: skip
+    """Sequence emails go out on the dispatcher's sweep when SMTP and PUBLIC_BASE_URL are set."""
+    off = sending_off(settings.app, settings.smtp)
+    if off is not None:
+        log.info(off)
+        return None
+    rate = (settings.sequences or SequenceSettings(_env_file=None)).send_rate_per_s
+    return SequenceMail(
+        sessions, clock, MailPolicy(policy, rate), settings.smtp,
+        str(settings.app.public_base_url), worker=worker,
+    )  # fmt: skip
 
 
 def _publishing_bot(settings: Settings, policy: PublishPolicy) -> Bot:

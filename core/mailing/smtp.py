@@ -74,6 +74,10 @@ class SmtpSender:
             raise _in_data(error) from None
         return str(message["Message-ID"])
 
+    async def open(self) -> None:
+        """Connect now (a batch checks the server before it claims a message as sent)."""
+        await self._connected()
+
     async def close(self) -> None:
         client, self._client = self._client, None
         if client is None or not client.is_connected:

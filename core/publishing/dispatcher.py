@@ -9,7 +9,8 @@ A sweep, in order:
    and starts a send job per claim;
 4. claims due webhook mirrors (channel posts owed to the webhook too, when both are set)
    and starts a send task per mirror (core.publishing.mirrors);
-5. sends the alerts owed.
+5. starts the sequence emails due and sends their deliveries (core.mailing.deliveries);
+6. sends the alerts owed.
 
 Several replicas on one PostgreSQL sweep at once: claims use FOR UPDATE SKIP LOCKED and
 conditional updates, so each post is claimed by one of them. On SQLite every write takes
@@ -26,6 +27,7 @@ import secrets
 import socket
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -52,6 +54,18 @@ UNAPPROVED_REASON = (
 )
 
 
+class Outbox(Protocol):
+    """More sends a sweep starts: sequence emails (core.mailing.deliveries.SequenceMail)."""
+
+    async def start_due(self) -> None: ...
+
+    async def next_due(self, after: datetime) -> datetime | None: ...
+
+    async def wait_idle(self) -> None: ...
+
+    async def stop(self, grace_s: float) -> None: ...
+
+
 def new_worker_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
 
@@ -71,8 +85,10 @@ class Dispatcher:
         sleep: Sleep = asyncio.sleep,
         gate: Gate | None = None,
         mirror: EventSender | None = None,
+        mail: Outbox | None = None,
     ) -> None:
-        """`mirror`: the webhook that also gets every post published to a Telegram channel."""
+        """`mirror`: the webhook that also gets every post published to a Telegram channel;
+        `mail`: sequence emails (their own claims and pacing, on this sweep's schedule)."""
         self._sessions, self._clock, self._policy = sessions, clock, policy
         self.worker = worker or new_worker_id()
         self._outbox = AlertOutbox(sessions, clock, alerter, batch=policy.alert_batch)
@@ -84,6 +100,7 @@ class Dispatcher:
             self._outbox.flush, sleep, mirror is not None,
         )  # fmt: skip
         self._mirrors = self._mirrors_of(mirror, alerter)
+        self._mail = mail
         self.health = SweepHealth(started_at=clock.now(), stale_sweep=policy.stale_sweep_after,
                                   stale_due=policy.stale_due_after)  # fmt: skip
         self._jobs: dict[int, tuple[SendJob, asyncio.Task[None]]] = {}
@@ -124,14 +141,18 @@ class Dispatcher:
         return Mirrors(sessions, clock, policy, sender, alerts, worker=self.worker)
 
     async def _next(self, now: datetime) -> datetime | None:
-        """Start the mirrors due; when the next post or mirror falls due."""
+        """Start the mirrors and emails due; when the next post, mirror or email falls due."""
         async with self._sessions() as session:
             upcoming = await plan.next_due(session, now)
-        if self._mirrors is None:
-            return upcoming
-        await self._mirrors.start_due()
-        mirror = await self._mirrors.next_due(now)
-        return min((at for at in (upcoming, mirror) if at is not None), default=None)
+        times = [upcoming]
+        for outbox in self._outboxes:
+            await outbox.start_due()
+            times.append(await outbox.next_due(now))
+        return min((at for at in times if at is not None), default=None)
+
+    @property
+    def _outboxes(self) -> list[Mirrors | Outbox]:
+        return [box for box in (self._mirrors, self._mail) if box is not None]
 
     @property
     def busy(self) -> bool:
@@ -211,8 +232,8 @@ class Dispatcher:
         """Until every send job started so far has finished (tests and benchmarks)."""
         while self._jobs:
             await asyncio.wait([task for _, task in self._jobs.values()])
-        if self._mirrors is not None:
-            await self._mirrors.wait_idle()
+        for outbox in self._outboxes:
+            await outbox.wait_idle()
 
     async def health_report(self) -> HealthReport:
         now = self._clock.now()
@@ -233,8 +254,7 @@ class Dispatcher:
             tasks = [task for _, task in self._jobs.values()]
             # Posts and their webhook mirrors share the grace period instead of taking turns.
             stops = [self._stop_sends(tasks, grace_s)]
-            if self._mirrors is not None:
-                stops.append(self._mirrors.stop(grace_s))
+            stops += [outbox.stop(grace_s) for outbox in self._outboxes]
             await asyncio.gather(*stops)
 
     async def _stop_sends(self, tasks: list[asyncio.Task[None]], grace_s: float) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
-from email.message import Message
+from email.message import EmailMessage
 from email.policy import default
 from typing import Any
 
@@ -32,8 +32,10 @@ class Received:
     raw: bytes
 
     @property
-    def message(self) -> Message:
-        return message_from_bytes(self.raw, policy=default)
+    def message(self) -> EmailMessage:
+        parsed = message_from_bytes(self.raw, policy=default)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
 
 
 @dataclass
