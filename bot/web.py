@@ -15,6 +15,8 @@ from telegram import Update
 from bot.api import add_api_routes
 from bot.pipeline_callbacks import add_pipeline_webhook
 from bot.services import Services
+from bot.unsubscribe_pages import add_unsubscribe_routes
+from core.mailing.unsubscribe import Unsubscribes
 from handlers.common.context import BotApplication
 from storage.repos import inbox
 
@@ -34,6 +36,7 @@ def build_web_app(services: Services, application: BotApplication) -> web.Applic
     app.router.add_get("/metrics", metrics)
     add_api_routes(app, services)
     add_pipeline_webhook(app, services)
+    add_unsubscribe_routes(app, Unsubscribes(services.sessions, services.clock))
     if services.settings.mode.bot_mode == "webhook":
         app.router.add_post("/telegram/webhook", telegram_webhook)
     return app
