@@ -41,6 +41,10 @@ class ReplyEngine:
         self._busy: set[tuple[str, int]] = set()  # what this process is already doing
         self._stopping = False
 
+    @property
+    def desk(self) -> ReplyDesk:
+        return self._desk
+
     def listen(self, listener: ReplyListener) -> None:
         self._listener = listener
 

@@ -248,7 +248,7 @@ async def cards(session: AsyncSession, reply_id: int) -> list[tuple[int, int]]:
         .where(ReplyCard.reply_id == reply_id)
         .order_by(ReplyCard.id)
     )
-    return [(chat_id, message_id) for chat_id, message_id in rows.tuples()]
+    return [(int(chat_id), int(message_id)) for chat_id, message_id in rows]
 
 
 async def _update(

@@ -1,0 +1,70 @@
+"""The reply desk assembled and started: drafts for customer emails, sends once approved.
+
+`build_reply_engine` makes the core pieces from settings; `start_reply_desk` connects
+them to the world once the bot is up: the intake's hook wakes the engine for each new
+email, the Telegram cards listen to it, and APScheduler runs its sweep (at once, for
+what came in while the bot was down, then every few seconds).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
+
+from bot.settings import Settings
+from core.clock import Clock
+from core.emaildesk.intake import EmailIntake
+from core.emaildesk.replies import ReplyDesk
+from core.emaildesk.reply_engine import ReplyEngine
+from core.emaildesk.reply_sending import ReplySender
+from core.emaildesk.reply_writer import ReplyWriter, signature_of
+from core.suggestions.ports import PromptRenderer, StructuredLLM
+from handlers.replies.cards import ReplyCards
+
+SWEEP_EVERY_S = 15
+# Two model calls (sort, write), each perhaps re-asked: the claim outlasts them.
+LLM_CALLS_PER_DRAFT = 4
+
+
+def build_reply_engine(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    prompts: PromptRenderer,
+    llm: StructuredLLM,
+    clock: Clock,
+) -> ReplyEngine:
+    owner = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    smtp = settings.smtp
+    writer = ReplyWriter(prompts, llm, signature_of(smtp.email_from))
+    desk = ReplyDesk(
+        sessions, writer, clock, owner=owner,
+        lease_s=settings.llm.timeout_s * LLM_CALLS_PER_DRAFT + 30,
+        sending_on=bool(smtp.host and smtp.email_from),
+    )  # fmt: skip
+    # One send's timeout is the one posts and sequence emails use (PUBLISH_SEND_TIMEOUT_S).
+    timeout_s = settings.app.publish_send_timeout_s
+    sender = ReplySender(sessions, smtp, clock, owner=owner, timeout_s=timeout_s)
+    return ReplyEngine(desk, sender)
+
+
+def start_reply_desk(
+    scheduler: AsyncIOScheduler,
+    engine: ReplyEngine,
+    intake: EmailIntake,
+    bot: Bot,
+    settings: Settings,
+) -> None:
+    """Hook the engine to the intake and the admins' cards, and schedule its sweep."""
+    admins, tz = settings.access.admin_user_ids, settings.app.tz
+    engine.listen(ReplyCards(bot, engine.desk, admins, tz))
+    intake.on_received(engine.on_received)
+    scheduler.add_job(
+        engine.sweep, "interval", seconds=SWEEP_EVERY_S, id="reply-desk-sweep",
+        coalesce=True, max_instances=1, next_run_time=datetime.now(UTC),
+    )  # fmt: skip

@@ -1,0 +1,146 @@
+"""The buttons on a reply card. Each acts on the revision its card showed.
+
+Decisions are conditional updates in core: a double tap, or two admins at once, make one
+change; the second is told what happened and its card is redrawn as the reply is now.
+Nothing slow runs in a tap: drafting again and sending are the engine's background
+work, and every card is redrawn when they end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+
+from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Update
+
+from core.emaildesk.reply_views import ReplyView
+from core.errors import CopilotError, NotFound
+from domain.email_replies import ReplyStatus, Tone
+from handlers.common import dialog
+from handlers.common.context import BotContext
+from handlers.common.dialog import Button, Who
+from handlers.common.keyboards import CallbackKey
+from handlers.common.refusals import refuse, refuse_error
+from handlers.common.telegram_io import edit_html
+from handlers.replies import keyboards as kb
+from handlers.replies.cards import ReplyCards
+from handlers.replies.views import reply_card
+
+EDITING = "reply:edit"
+TOO_OLD = "This card is too old; use /approve."
+WRITING = "✍️ Writing another draft…"
+SENDING = "📤 Sending…"
+
+Decide = Callable[[int, int, int], Awaitable[ReplyView]]
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    await dialog.dispatch(update, context, kb.KIND, _BUTTONS)
+
+
+def _decision(pick: Callable[[BotContext], Decide], done: str) -> Button:
+    async def tap(query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey) -> None:
+        try:
+            view = await pick(context)(key.item_id, key.revision, who.user_id)
+        except CopilotError as error:  # moved on (said, card redrawn), or sending is off
+            await _refused(query, context, key, error)
+            return
+        await query.answer(done)
+        sending = view.status is ReplyStatus.APPROVED
+        if sending:
+            context.services.reply_engine.send_soon(view.id)
+        await ReplyCards.of(context).redraw(view, SENDING if sending else "")
+
+    return tap
+
+
+def _redo(tone: Tone | None) -> Button:
+    """🔄 Regenerate, or one of 🎭's tones: every card says the model writes, then shows it."""
+
+    async def tap(query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey) -> None:
+        desk = context.services.replies
+        try:
+            view = await desk.start_redo(key.item_id, key.revision, who.user_id, tone=tone)
+        except CopilotError as error:
+            await _refused(query, context, key, error)
+            return
+        await query.answer("Writing a new draft…")
+        await ReplyCards.of(context).redraw(view, WRITING)
+        context.services.reply_engine.redraft_soon(view.id)
+
+    return tap
+
+
+async def _tones(query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey) -> None:
+    """🎭 Change tone: the card's buttons become the three tones (and ◀ Back)."""
+    await _swap_buttons(query, context, key, kb.tone_keyboard)
+
+
+async def _back(query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey) -> None:
+    await _swap_buttons(query, context, key, kb.card_keyboard)
+
+
+async def _swap_buttons(
+    query: CallbackQuery,
+    context: BotContext,
+    key: CallbackKey,
+    buttons: Callable[[ReplyView], InlineKeyboardMarkup | None],
+) -> None:
+    message = query.message
+    try:
+        view = await context.services.replies.at(key.item_id, key.revision)
+    except CopilotError as error:
+        await _refused(query, context, key, error)
+        return
+    if message is None or view.status is not ReplyStatus.PENDING:
+        await refuse(query, context, "stale", TOO_OLD, show_alert=True)
+        return
+    await query.answer()
+    markup = buttons(view)
+    html = reply_card(view, context.services.settings.app.tz)
+    await edit_html(context.bot, message.chat.id, message.message_id, html, markup)
+
+
+async def _edit(query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey) -> None:
+    """✏️ Edit: the next message is the new reply text."""
+    message = query.message
+    try:
+        view = await context.services.replies.at(key.item_id, key.revision)
+    except CopilotError as error:
+        await _refused(query, context, key, error)
+        return
+    if message is None or view.status is not ReplyStatus.PENDING:
+        await refuse(query, context, "stale", TOO_OLD, show_alert=True)
+        return
+    await dialog.save(context, who, EDITING, {"id": view.id, "revision": view.revision})
+    await query.answer()
+    await context.bot.send_message(
+        who.chat_id,
+        f"Send the new text of reply #{view.id} as your next message, or /cancel. "
+        "It replaces the whole draft; the card above has the current one to copy.",
+        reply_markup=ForceReply(input_field_placeholder="The reply to send"),
+    )
+
+
+async def _refused(
+    query: CallbackQuery, context: BotContext, key: CallbackKey, error: CopilotError
+) -> None:
+    await refuse_error(query, context, error)
+    try:
+        view = await context.services.replies.get(key.item_id)
+    except NotFound:
+        return
+    await ReplyCards.of(context).redraw(view)
+
+
+_BUTTONS: Mapping[str, Button] = {
+    kb.APPROVE: _decision(lambda c: c.services.replies.approve, "Sending… 📤"),
+    kb.REJECT: _decision(lambda c: c.services.replies.reject, "Rejected 🗑"),
+    kb.RETRY: _decision(lambda c: c.services.replies.retry, "Sending again… 📤"),
+    kb.SEND_AGAIN: _decision(lambda c: c.services.replies.send_again, "Sending again… 📤"),
+    kb.WAS_SENT: _decision(lambda c: c.services.replies.confirm_sent, "Noted: sent ✅"),
+    kb.REGENERATE: _redo(None),
+    **{action: _redo(tone) for action, tone in kb.TONE_ACTIONS.items()},
+    kb.TONES: _tones,
+    kb.BACK: _back,
+    kb.EDIT: _edit,
+}
