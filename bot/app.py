@@ -13,7 +13,9 @@ from telegram.ext import (
 )
 
 import handlers.campaign
+import handlers.email
 import handlers.images
+import handlers.orders
 import handlers.persona
 import handlers.review
 import handlers.schedule
@@ -43,6 +45,8 @@ FEATURES: tuple[Callable[[BotApplication], None], ...] = (
     handlers.persona.register,
     handlers.campaign.register,
     handlers.schedule.register,
+    handlers.email.register,
+    handlers.orders.register,
 )
 
 

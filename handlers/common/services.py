@@ -15,6 +15,8 @@ from core.clock import Clock
 from core.config import AccessSettings, AppSettings
 from core.conversations import ConversationStore
 from core.emaildesk.intake import EmailIntake
+from core.emaildesk.replies import ReplyDesk
+from core.emaildesk.reply_engine import ReplyEngine
 from core.inflight import CardsInFlight
 from core.metrics import Metrics
 from core.orders.service import OrderService
@@ -71,3 +73,7 @@ class HandlerServices(Protocol):
     def email_intake(self) -> EmailIntake: ...
     @property
     def orders(self) -> OrderService: ...
+    @property
+    def replies(self) -> ReplyDesk: ...
+    @property
+    def reply_engine(self) -> ReplyEngine: ...
