@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.api.settings import ApiSettings
 from bot.publish_scheduler import Publishing
+from bot.reply_desk import build_reply_engine
 from bot.settings import Settings
 from core.campaigns.planner import CampaignPlanner
 from core.campaigns.service import CampaignService
@@ -16,6 +17,8 @@ from core.clock import Clock
 from core.config import SequenceSettings
 from core.conversations import ConversationStore
 from core.emaildesk.intake import EmailIntake
+from core.emaildesk.replies import ReplyDesk
+from core.emaildesk.reply_engine import ReplyEngine
 from core.inflight import CardsInFlight
 from core.llm.gateway import LLMGateway
 from core.metrics import Metrics
@@ -75,6 +78,16 @@ class Services:
     def orders(self) -> OrderService:
         """The shop's orders, imported from CSV or JSON, for the reply drafts' context."""
         return OrderService(self.sessions, self.clock)
+
+    @cached_property
+    def reply_engine(self) -> ReplyEngine:
+        """A reply draft for every customer email; approved replies sent (bot/reply_desk.py)."""
+        return build_reply_engine(self.settings, self.sessions, self.prompts, self.llm, self.clock)
+
+    @property
+    def replies(self) -> ReplyDesk:
+        """The reply drafts and what people do with them (the cards' buttons, /approve)."""
+        return self.reply_engine.desk
 
     @cached_property
     def sequence_settings(self) -> SequenceSettings:
