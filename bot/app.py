@@ -17,6 +17,7 @@ import handlers.email
 import handlers.images
 import handlers.orders
 import handlers.persona
+import handlers.replies
 import handlers.review
 import handlers.schedule
 import handlers.start
@@ -45,6 +46,7 @@ FEATURES: tuple[Callable[[BotApplication], None], ...] = (
     handlers.persona.register,
     handlers.campaign.register,
     handlers.schedule.register,
+    handlers.replies.register,
     handlers.email.register,
     handlers.orders.register,
 )
