@@ -16,6 +16,7 @@ from bot.adapters.image_runs import start_image_pipeline
 from bot.app import build_application, post_init, post_shutdown
 from bot.assembly import open_services
 from bot.housekeeping import schedule_housekeeping
+from bot.reply_desk import start_reply_desk
 from bot.sequence_jobs import schedule_sequences
 from bot.services import Services
 from bot.settings import ConfigError, Settings
@@ -53,6 +54,7 @@ class RunningBot:
         await self.services.pipeline.close()
         # Sends on the wire finish; claimed posts not sent yet are handed back.
         await self.services.publishing.stop()
+        await self.services.reply_engine.stop()  # a send on the wire finishes
         await self.application.shutdown()
         # A start-up that failed in initialize() (getMe) left the application
         # uninitialised, so shutdown() skipped the bot: its HTTP sessions close here.
@@ -74,6 +76,9 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> RunningBot
         await start_image_pipeline(services, application.bot, RUN_MESSAGES)
         await _start_bot(application, services)
         schedule_housekeeping(bot.scheduler, services)
+        start_reply_desk(
+            bot.scheduler, services.reply_engine, services.email_intake, application.bot, settings
+        )
         schedule_sequences(bot.scheduler, services)
         await services.publishing.start(bot.scheduler)
         bot.scheduler.start()
