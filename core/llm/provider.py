@@ -109,6 +109,11 @@ def _call_kwargs(
         "num_retries": 0,
         "max_retries": 0,
         "seed": settings.seed,
+        # A parameter litellm knows the model lacks is left out rather than refused:
+        # OpenAI's gpt-4 takes no response_format (the campaign builder design's
+        # ai_agent_id), and the JSON instruction in the messages plus our validation
+        # still hold it to the schema. Unmapped models (llama.cpp) keep every parameter.
+        "drop_params": True,
         **options,
     }
     return {name: value for name, value in kwargs.items() if value is not None}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -46,7 +46,7 @@ class SequenceSpec(BaseModel):
 
     name: Name
     description: Description = ""
-    schedule_type: ScheduleType
+    schedule_type: Literal["daily", "weekly"]
     weekly_emails: int | None = Field(default=None, ge=1, le=7)
     weekly_days: list[Annotated[int, Field(ge=1, le=7)]] | None = Field(default=None, max_length=7)
     total_months: int = Field(ge=1, le=MAX_MONTHS)
@@ -79,7 +79,7 @@ class SequenceSpec(BaseModel):
 
     @model_validator(mode="after")
     def _fits_schedule(self) -> SequenceSpec:
-        if self.schedule_type is ScheduleType.DAILY:
+        if self.schedule_type == ScheduleType.DAILY.value:
             if self.weekly_days or self.weekly_emails is not None:
                 raise ValueError(
                     "weekly_emails and weekly_days are for schedule_type weekly; "
@@ -95,7 +95,7 @@ class SequenceSpec(BaseModel):
         return self
 
     def cadence(self) -> Cadence:
-        if self.schedule_type is ScheduleType.DAILY:
+        if self.schedule_type == ScheduleType.DAILY.value:
             return Cadence.daily(self.total_months)
         return Cadence.weekly(self.total_months, self.weekly_emails, self.weekly_days or [])
 
