@@ -20,6 +20,7 @@ import handlers.persona
 import handlers.replies
 import handlers.review
 import handlers.schedule
+import handlers.sequence
 import handlers.start
 import handlers.suggest
 from bot.adapters.telegram_http import AiohttpRequest
@@ -49,6 +50,7 @@ FEATURES: tuple[Callable[[BotApplication], None], ...] = (
     handlers.replies.register,
     handlers.email.register,
     handlers.orders.register,
+    handlers.sequence.register,
 )
 
 

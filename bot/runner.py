@@ -7,11 +7,13 @@ import gc
 import logging
 import signal
 from dataclasses import dataclass
+from functools import partial
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram import Update
 
+from bot.adapters.held_alerts import TelegramHeldAlerter
 from bot.adapters.image_runs import start_image_pipeline
 from bot.app import build_application, post_init, post_shutdown
 from bot.assembly import open_services
@@ -26,6 +28,7 @@ from core.llm.provider import load_litellm
 from core.llm.readiness import AI_FEATURES, model_problems
 from handlers.common.context import BotApplication
 from handlers.images.delivery import RUN_MESSAGES
+from handlers.sequence.alerts import held_message
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +82,9 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> RunningBot
         start_reply_desk(
             bot.scheduler, services.reply_engine, services.email_intake, application.bot, settings
         )
+        admins = settings.access.admin_user_ids
+        render = partial(held_message, tz=settings.app.tz)
+        services.held_alerter = TelegramHeldAlerter(application.bot, admins, render)
         schedule_sequences(bot.scheduler, services)
         await services.publishing.start(bot.scheduler)
         bot.scheduler.start()

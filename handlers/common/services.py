@@ -25,6 +25,8 @@ from core.pipeline import PipelineService
 from core.posts.regenerate import PostRegenerator
 from core.posts.service import PostService
 from core.publishing.service import SchedulingService
+from core.sequences.review import SequenceReview
+from core.sequences.service import SequenceService
 from core.suggestions.service import SuggestionService
 
 
@@ -77,3 +79,7 @@ class HandlerServices(Protocol):
     def replies(self) -> ReplyDesk: ...
     @property
     def reply_engine(self) -> ReplyEngine: ...
+    @property
+    def sequences(self) -> SequenceService: ...
+    @property
+    def sequence_review(self) -> SequenceReview: ...

@@ -18,6 +18,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("campaignimages", "Generate images for a campaign's posts"),
     ("pickimage", "Pick images from finished runs"),
     ("schedule", "What goes out when: reschedule, publish now, calendar"),
+    ("sequence", "Email sequences: create one, see its emails and send log"),
     ("email", "Customer emails: paste, forward or send an .eml; a reply draft follows"),
     ("orders", "Import your orders (CSV or JSON) so email replies know them"),
     ("cancel", "Stop what you are doing"),

@@ -1,0 +1,56 @@
+"""Helpers for the /sequence end-to-end tests: a bot on a clock the test moves."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.runner import start
+from tests.doubles.llm_server import FakeLLMServer
+from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
+from tests.e2e.campaign_support import buttons
+from tests.e2e.harness import Harness, make_settings
+
+# A Monday, 11:00 in Berlin (the harness's TIMEZONE): a new sequence starts tomorrow.
+MONDAY = datetime(2030, 3, 4, 10, 0, tzinfo=UTC)
+
+
+@dataclass
+class MovableClock:
+    current: datetime = MONDAY
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+@contextlib.asynccontextmanager
+async def sequence_bot(
+    api: TelegramApiDouble, llm: FakeLLMServer, data_dir: Path, database_url: str,
+    clock: MovableClock,
+) -> AsyncIterator[Harness]:  # fmt: skip
+    bot = await start(make_settings(api, llm, data_dir, database_url=database_url), clock=clock)
+    try:
+        await api.wait_for("getUpdates", timeout=10)
+        yield Harness(api, llm, bot)
+    finally:
+        await bot.stop()
+
+
+def email_answer(number: int) -> dict[str, Any]:
+    """What the model answers for sequence_email (core.sequences.writer.EmailDraft)."""
+    return {
+        "subject": f"Launch news {number}",
+        "body_text": f"Hello! Here is part {number} of our launch story, with what is new.",
+        "key_points": [f"point {number}"],
+    }
+
+
+async def tap(harness: Harness, call: RecordedCall, label: str) -> None:
+    harness.tap(harness.message_id_of(call), buttons(call)[label])
