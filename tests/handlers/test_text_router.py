@@ -23,7 +23,10 @@ def test_every_feature_declares_the_text_it_waits_for() -> None:
     register_handlers(app)
     routes = text_router.routes_of(app.bot_data)
     assert set(routes.exact) == {"editing_suggestion", "editing_image_prompt", "publishing:time"}
-    assert set(routes.prefixes) == {"campaign:", "persona:", "post:", "sequence:"}
+    assert set(routes.prefixes) == {
+        "campaign:", "persona:", "post:", "sequence:", "email:", "orders:",
+    }  # fmt: skip
+    assert routes.find("email:sender") is routes.prefixes["email:"]
     assert routes.find("campaign:goal") is routes.prefixes["campaign:"]
     assert routes.find("persona:edit:voice") is routes.prefixes["persona:"]
     assert routes.find("publishing:time") is routes.exact["publishing:time"]
