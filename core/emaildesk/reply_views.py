@@ -22,6 +22,8 @@ class ReplyView:
     from_name: str
     from_address: str
     subject: str
+    # Shown when it differs from the sender; replies never go there (docs/EMAIL.md).
+    reply_to: str | None
     attachments: int
     order_number: str | None
     order_status: str | None
@@ -52,7 +54,8 @@ class ReplyView:
         return cls(
             id=row.id, email_id=row.email_id, status=ReplyStatus(row.status),
             revision=row.revision, from_name=email.from_name, from_address=email.from_address,
-            subject=email.subject, attachments=len(email.attachments or []),
+            subject=email.subject, reply_to=email.reply_to,
+            attachments=len(email.attachments or []),
             order_number=email.order_number, order_status=order.status if order else None,
             draft=row.draft, summary=row.summary,
             response_type=ResponseType(row.response_type) if row.response_type else None,

@@ -46,9 +46,10 @@ def _decision(pick: Callable[[BotContext], Decide], done: str) -> Button:
             return
         await query.answer(done)
         sending = view.status is ReplyStatus.APPROVED
+        # "Sending…" first: the outcome's redraw must come after it, never under it.
+        await ReplyCards.of(context).redraw(view, SENDING if sending else "")
         if sending:
             context.services.reply_engine.send_soon(view.id)
-        await ReplyCards.of(context).redraw(view, SENDING if sending else "")
 
     return tap
 

@@ -61,7 +61,7 @@ class ReplyCards:
             message = await self._bot.send_message(
                 chat_id, html, parse_mode=ParseMode.HTML, reply_markup=card_keyboard(view)
             )
-        except Forbidden:  # this admin never started the bot, or blocked it
+        except (Forbidden, BadRequest):  # this admin never started the bot, or blocked it
             log.warning("could not show reply #%s to admin %s: no chat", view.id, chat_id)
             return
         await self._desk.add_card(view.id, chat_id, message.message_id)

@@ -46,6 +46,10 @@ def _header(view: ReplyView) -> list[str]:
         f"<b>From:</b> {sender}",
         f"<b>Subject:</b> {escape(view.subject) or '(none)'}",
     ]
+    if view.reply_to and view.reply_to.lower() != view.from_address.lower():
+        lines.append(
+            f"<b>Reply-To:</b> {escape(view.reply_to)} (not used: replies go to the sender)"
+        )
     if view.order_number:
         known = view.order_status or "not in your orders"
         lines.append(f"<b>Order:</b> {escape(view.order_number)} ({escape(known)})")
