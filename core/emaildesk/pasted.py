@@ -20,7 +20,9 @@ _FORWARD = re.compile(
     r"|Begin forwarded message:)\s*$",
     re.IGNORECASE | re.MULTILINE,
 )
-_HEADER = re.compile(r"^\s*\*?(From|To|Cc|Subject|Date|Sent|Reply-To)\*?:\s*(.*)$", re.IGNORECASE)
+_HEADER = re.compile(
+    r"^\s*\*?(From|To|Cc|Subject|Date|Sent|Reply-To)\*?:\*?\s*(.*)$", re.IGNORECASE
+)
 MAX_SUBJECT = 998
 
 
