@@ -96,6 +96,9 @@ class SequenceMail:
         self._domain = domain_of(smtp.email_from or "")
         self._task: asyncio.Task[None] | None = None
         self._claimed: set[int] = set()
+        # Accepted by the server, recorded as sent with the next write (one commit per
+        # message, not two). A crash before that leaves them `sending`: unknown, not resent.
+        self._accepted: list[int] = []
         self._closing = False
 
     async def start_due(self) -> None:
@@ -162,6 +165,12 @@ class SequenceMail:
         return claims
 
     async def _send_batch(self, claims: list[Claimed]) -> None:
+        try:
+            await self._send_claims(claims)
+        finally:
+            await self._flush_accepted()
+
+    async def _send_claims(self, claims: list[Claimed]) -> None:
         contents: dict[int, EmailContent | None] = {}
         async with SmtpSender(self._smtp, timeout_s=self._policy.publish.send_timeout_s) as smtp:
             try:
@@ -216,22 +225,33 @@ class SequenceMail:
                 log.exception("sequence send crashed", extra={"delivery_id": claim.delivery_id})
                 await self._finish(claim, D.UNKNOWN, f"Internal error ({type(error).__name__}).")
             else:
-                await self._finish(claim, D.SENT, None)
+                self._accepted.append(claim.delivery_id)
         return True
 
     async def _begin(self, claim: Claimed, message_id: str, hashed: str) -> bool:
         now = self._clock.now()
         async with self._sessions.begin() as session:
+            await self._record_accepted(session, now)
             return await repo.begin_send(
                 session, claim.delivery_id, worker=self._worker, valid_after=now + CLOCK_SKEW,
                 lease_until=now + self._policy.publish.send_lease, message_id=message_id,
                 unsubscribe_hash=hashed,
             )  # fmt: skip
 
+    async def _record_accepted(self, session: AsyncSession, now: datetime) -> None:
+        accepted, self._accepted = self._accepted, []
+        await repo.mark_sent(session, accepted, worker=self._worker, now=now)
+
+    async def _flush_accepted(self) -> None:
+        if self._accepted:
+            async with self._sessions.begin() as session:
+                await self._record_accepted(session, self._clock.now())
+
     async def _finish(
         self, claim: Claimed, to: D, error: str | None, code: int | None = None
     ) -> None:
         async with self._sessions.begin() as session:
+            await self._record_accepted(session, self._clock.now())
             await repo.finish(
                 session, claim.delivery_id, worker=self._worker, to=to, now=self._clock.now(),
                 error=error, code=code,

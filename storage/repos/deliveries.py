@@ -207,6 +207,20 @@ async def finish(
     return bool(await _update(session, held, values))
 
 
+async def mark_sent(
+    session: AsyncSession, delivery_ids: Sequence[int], *, worker: str, now: datetime
+) -> list[int]:
+    """sending → sent for the messages the server accepted (recorded in bulk)."""
+    if not delivery_ids:
+        return []
+    held = [EmailDelivery.id.in_(delivery_ids), EmailDelivery.claimed_by == worker,
+            EmailDelivery.status == D.SENDING]  # fmt: skip
+    values = {"status": D.SENT, "sent_at": now, "finished_at": now, "error": None,
+              "smtp_code": None, "claimed_by": None, "lease_until": None,
+              "next_attempt_at": None}  # fmt: skip
+    return await _update(session, held, values)
+
+
 async def retry_at(
     session: AsyncSession, delivery_id: int, *, worker: str, at: datetime, error: str,
     code: int | None,
