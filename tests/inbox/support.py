@@ -53,12 +53,15 @@ def mailbox(
 
 
 def reader(
-    sessions: async_sessionmaker[AsyncSession], box: ImapMailbox, *, owner: str | None = None
+    sessions: async_sessionmaker[AsyncSession],
+    box: ImapMailbox,
+    *,
+    owner: str | None = None,
+    intake: EmailIntake | None = None,
 ) -> InboxReader:
     """A reader as the bot builds it; a new one is what a restart makes."""
-    return InboxReader(
-        box, EmailIntake(sessions, SystemClock()), sessions, SystemClock(), owner=owner
-    )
+    intake = intake or EmailIntake(sessions, SystemClock())
+    return InboxReader(box, intake, sessions, SystemClock(), owner=owner)
 
 
 async def stored(sessions: async_sessionmaker[AsyncSession]) -> Sequence[InboundEmail]:
