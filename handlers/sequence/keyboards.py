@@ -111,14 +111,13 @@ def held_keyboard(email_id: int, revision: int) -> InlineKeyboardMarkup:
 
 
 def week_keyboard(
-    sequences: list[tuple[int, str, int]], more_after: int | None
+    sequences: list[tuple[int, str]], more_after: int | None
 ) -> InlineKeyboardMarkup | None:
     """One "approve the rest of this week" per sequence on the page, then "Next"."""
     rows = [
-        [_button(f"✅ Approve the rest of this week ({n}) · {name[:30]}", "wk", sid, 0,
-                 EMAIL_KIND)]
-        for sid, name, n in sequences
-    ]  # fmt: skip
+        [_button(f"✅ Approve the rest of this week · {name[:30]}", "wk", sid, 0, EMAIL_KIND)]
+        for sid, name in sequences
+    ]
     if more_after is not None:
         rows.append([_button("Next ▶", "next", more_after, 0, EMAIL_KIND)])
     return InlineKeyboardMarkup(rows) if rows else None

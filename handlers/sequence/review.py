@@ -65,14 +65,10 @@ def _after(queue: list[SequenceEmailView], after: int) -> list[SequenceEmailView
     return queue[ids.index(after) + 1 :] if after in ids else queue
 
 
-def _weeks(shown: Sequence[SequenceEmailView]) -> list[tuple[int, str, int]]:
-    """(sequence id, name, pending on this page) for the sequences with pending cards here."""
-    counts: dict[int, tuple[str, int]] = {}
-    for email in shown:
-        if email.status == SequenceEmailStatus.PENDING:
-            name, count = counts.get(email.sequence_id, (email.sequence_name, 0))
-            counts[email.sequence_id] = (name, count + 1)
-    return [(sid, name, count) for sid, (name, count) in counts.items()]
+def _weeks(shown: Sequence[SequenceEmailView]) -> list[tuple[int, str]]:
+    """The sequences with a pending card on this page (held ones are decided one by one)."""
+    pending = [e for e in shown if e.status == SequenceEmailStatus.PENDING]
+    return list(dict.fromkeys((email.sequence_id, email.sequence_name) for email in pending))
 
 
 def card_keyboard(email: SequenceEmailView) -> InlineKeyboardMarkup | None:
@@ -93,6 +89,8 @@ async def redraw(
     buttons: bool = True,
 ) -> None:
     """The card as the email is now; `note` (HTML) under it, `buttons=False` takes them off."""
+    if not note and email.status == SequenceEmailStatus.APPROVED and email.held_at is not None:
+        note = "✅ Approved — it was held, so it goes out now"
     note = note or DECIDED.get(SequenceEmailStatus(email.status), "")
     html = email_card(email, zone(context), note)
     await edit(context, who, message_id, html, card_keyboard(email) if buttons else None)
