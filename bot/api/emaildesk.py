@@ -16,7 +16,7 @@ from aiohttp import web
 
 from bot.api.context import ApiContext
 from bot.api.guard import guarded
-from bot.api.replies import Reply
+from bot.api.replies import Reply, error
 from core.emaildesk.intake import EmailIntake
 from core.emaildesk.parse import too_big
 from core.emaildesk.types import ReceivedEmail
@@ -28,6 +28,7 @@ MAX_JSON_BYTES = 1024 * 1024
 MAX_ORDERS_BYTES = 5 * 1024 * 1024
 _RFC822 = ("message/rfc822",)
 _CSV = ("text/csv", "application/csv", "text/plain")
+_TOO_LARGE = object()
 
 
 @dataclass(frozen=True)
@@ -50,14 +51,16 @@ async def receive_email(_: ApiContext, request: web.Request, __: None) -> Reply:
     if request.content_type in _RFC822:
         raw = await _read(request, MAX_EMAIL_BYTES)
         if raw is None:
+            # Recorded like any mail that can't be read: the provider did deliver it.
             reason = too_big(request.content_length or MAX_EMAIL_BYTES + 1)
-            received = await intake.record_unreadable(
-                EmailSource.API, None, reason, size=request.content_length
-            )
+            size = request.content_length
+            received = await intake.record_unreadable(EmailSource.API, None, reason, size=size)
         else:
             received = await intake.receive_raw(raw, source=EmailSource.API, source_ref=None)
         return _accepted(received)
     body = await _json(request, _RFC822[0])
+    if body is _TOO_LARGE:
+        return error(413, "Body over 1 MiB; send a large mail as message/rfc822.")
     received = await intake.receive_fields(body, source=EmailSource.API, source_ref=None)
     return _accepted(received)
 
@@ -67,10 +70,13 @@ async def import_orders(_: ApiContext, request: web.Request, __: None) -> Reply:
     if request.content_type in _CSV:
         raw = await _read(request, MAX_ORDERS_BYTES)
         if raw is None:
-            raise ValidationFailed([f"body: over {MAX_ORDERS_BYTES // 1_048_576} MB; split it"])
+            return error(413, f"Body over {MAX_ORDERS_BYTES // 1_048_576} MB; split the file.")
         result = await orders.import_text(_decoded(raw))
     else:
-        result = await orders.import_json(await _json(request, "text/csv"))
+        body = await _json(request, "text/csv")
+        if body is _TOO_LARGE:
+            return error(413, "Body over 1 MiB; send the orders as text/csv, or split them.")
+        result = await orders.import_json(body)
     return Reply(200, result.as_json())
 
 
@@ -101,11 +107,12 @@ async def _read(request: web.Request, limit: int) -> bytes | None:
 
 
 async def _json(request: web.Request, other: str) -> Any:
+    """The JSON value, or _TOO_LARGE past 1 MiB (the API's limit for JSON)."""
     if request.content_type != "application/json":
         raise ValidationFailed([f"Content-Type: must be application/json or {other}"])
     raw = await _read(request, MAX_JSON_BYTES)
     if raw is None:
-        raise ValidationFailed(["body: over 1 MiB; send a large mail as message/rfc822"])
+        return _TOO_LARGE
     try:
         return json.loads(raw)
     except ValueError as exc:

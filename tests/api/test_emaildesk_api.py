@@ -134,3 +134,12 @@ async def test_without_the_token_nothing_is_stored(client: Client) -> None:
     assert response.status == 401
     response = await client.post("/api/emails/inbound", json=FIELDS, headers=AUTH)
     assert (await response.json())["duplicate"] is False
+
+
+async def test_bodies_over_the_limits_get_413_and_store_nothing(client: Client) -> None:
+    big_json = io.BytesIO(b'{"text": "' + b"x" * (1024 * 1024) + b'"}')
+    status, body = await _post(client, "/api/emails/inbound", big_json, "application/json")
+    assert (status, body["error"]) == (413, "Body over 1 MiB; send a large mail as message/rfc822.")
+    big_csv = io.BytesIO(b"order_number,status\n" + b"A-1,shipped\n" * 500_000)
+    status, body = await _post(client, "/api/orders", big_csv, "text/csv")
+    assert (status, body["error"]) == (413, "Body over 5 MB; split the file.")
