@@ -20,6 +20,9 @@ from core.emaildesk.reply_sending import ReplySender
 from core.errors import AlreadyDecided
 
 log = logging.getLogger(__name__)
+# Drafts written at once by one process: a backlog (the bot was down) queues here
+# instead of firing a hundred model calls together.
+DRAFTS_AT_ONCE = 3
 
 
 class ReplyListener(Protocol):
@@ -40,6 +43,7 @@ class ReplyEngine:
         self._tasks: set[asyncio.Task[None]] = set()
         self._busy: set[tuple[str, int]] = set()  # what this process is already doing
         self._stopping = False
+        self._drafting = asyncio.Semaphore(DRAFTS_AT_ONCE)
 
     @property
     def desk(self) -> ReplyDesk:
@@ -88,13 +92,15 @@ class ReplyEngine:
     # -- the work ----------------------------------------------------------------------
 
     async def _draft_new(self, email_id: int) -> None:
-        reply_id = await self._desk.claim(email_id)
-        if reply_id is not None:
-            await self._write(reply_id)
+        async with self._drafting:  # claimed only when this process can start writing
+            reply_id = await self._desk.claim(email_id)
+            if reply_id is not None:
+                await self._write(reply_id)
 
     async def _redraft(self, reply_id: int) -> None:
-        if await self._desk.reclaim(reply_id):
-            await self._write(reply_id)
+        async with self._drafting:
+            if await self._desk.reclaim(reply_id):
+                await self._write(reply_id)
 
     async def _write(self, reply_id: int) -> None:
         try:

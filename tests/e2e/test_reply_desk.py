@@ -14,7 +14,11 @@ import pytest
 from pydantic import SecretStr
 
 from bot.runner import start
+from core.clock import SystemClock
 from core.config import SMTPSettings
+from core.emaildesk.intake import EmailIntake
+from domain.emaildesk import EmailSource
+from storage.db import make_engine, make_session_factory
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.smtp_server import ScriptedSmtp, running_smtp
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
@@ -222,3 +226,30 @@ async def test_approve_lists_the_waiting_replies(desk: Desk) -> None:
     h.tap(again_id, again["✅ Approve & send"])
     await h.said("✅ Sent to ana@example.com")
     assert len(desk.box.messages) == 1
+
+
+async def test_an_email_stored_while_the_bot_was_down_gets_its_card_at_start(
+    telegram_api: TelegramApiDouble,
+    llm_server: FakeLLMServer,
+    tmp_path: Path,
+    smtp: tuple[ScriptedSmtp, SMTPSettings],
+) -> None:
+    settings = replace(make_settings(telegram_api, llm_server, tmp_path), smtp=smtp[1])
+    bot = await start(settings)
+    await bot.stop()
+    # Stored by another process (the IMAP poller of a replica, say) while this one was down.
+    engine = make_engine(settings.database.database_url)
+    try:
+        intake = EmailIntake(make_session_factory(engine), SystemClock())
+        await intake.receive_fields(EMAIL, source=EmailSource.API, source_ref=None)
+    finally:
+        await engine.dispose()
+    llm_server.reply(triage())
+    llm_server.reply(answer())
+    bot = await start(settings)
+    try:
+        harness = Harness(telegram_api, llm_server, bot)
+        card = await harness.said("Reply #1")
+        assert set(buttons(card)) == CARD_BUTTONS
+    finally:
+        await bot.stop()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.config import SMTPSettings
 from core.emaildesk.reply_checks import REFUND
+from core.emaildesk.reply_engine import DRAFTS_AT_ONCE
 from core.errors import LLMError
 from domain.email_replies import ReplyStatus, ResponseType, Tone
 from storage.models import Order, ReplyDraft
@@ -132,3 +135,20 @@ async def test_regenerate_and_tone_keep_the_draft_when_the_model_fails(d: Desk) 
     assert request.prompt.name == "email_reply_complaint"
     assert "Tone: friendly" in request.messages[0].content
     assert view.draft is not None and view.draft.splitlines()[0] in request.messages[-1].content
+
+
+async def test_a_backlog_is_drafted_a_few_at_a_time(
+    session_factory: async_sessionmaker[AsyncSession], smtp: tuple[ScriptedSmtp, SMTPSettings]
+) -> None:
+    gate = asyncio.Event()
+    llm = FakeLLM(gate=gate)
+    llm.queue(*[answer() for _ in range(10)])  # each also reads as a sorting answer
+    d = await desk_on(session_factory, smtp[1], llm=llm, hooked=False)
+    for n in range(5):
+        await receive(d, message_id=f"<m{n}@mail.example.com>")
+    await d.engine.sweep()
+    await asyncio.sleep(0.2)
+    assert len(llm.requests) == DRAFTS_AT_ONCE  # the others wait, unclaimed
+    gate.set()
+    await d.engine.idle()
+    assert await _drafts(session_factory) == 5 and len(d.shown.updates) == 5
