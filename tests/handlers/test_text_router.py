@@ -22,7 +22,9 @@ def test_every_feature_declares_the_text_it_waits_for() -> None:
     app = _application()
     register_handlers(app)
     routes = text_router.routes_of(app.bot_data)
-    assert set(routes.exact) == {"editing_suggestion", "editing_image_prompt", "publishing:time"}
+    assert set(routes.exact) == {
+        "editing_suggestion", "editing_image_prompt", "publishing:time", "reply:edit",
+    }  # fmt: skip
     assert set(routes.prefixes) == {
         "campaign:", "persona:", "post:", "sequence:", "email:", "orders:",
     }  # fmt: skip
