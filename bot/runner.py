@@ -22,8 +22,10 @@ from bot.reply_desk import start_reply_desk
 from bot.sequence_jobs import schedule_sequences
 from bot.services import Services
 from bot.settings import ConfigError, Settings
+from bot.support_inbox import start_support_inbox
 from bot.web import build_web_app, replay_inbox
 from core.clock import Clock
+from core.emaildesk.inbox_poller import InboxPoller
 from core.llm.provider import load_litellm
 from core.llm.readiness import AI_FEATURES, model_problems
 from handlers.common.context import BotApplication
@@ -39,12 +41,15 @@ class RunningBot:
     application: BotApplication
     site_runner: web.AppRunner
     scheduler: AsyncIOScheduler
+    inbox: InboxPoller | None = None  # the support inbox's poller, when IMAP_HOST is set
 
     async def stop(self) -> None:
         """Stop taking work, finish what is in flight, then close the shared clients."""
         log.info("stopping: finishing in-flight updates")
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self.inbox is not None:
+            await self.inbox.stop()  # a mail half handed over is read again next time
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
@@ -86,6 +91,7 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> RunningBot
         render = partial(held_message, tz=settings.app.tz)
         services.held_alerter = TelegramHeldAlerter(application.bot, admins, render)
         schedule_sequences(bot.scheduler, services)
+        bot.inbox = start_support_inbox(services, application.bot)
         await services.publishing.start(bot.scheduler)
         bot.scheduler.start()
     except BaseException:
