@@ -10,6 +10,8 @@ changes anything:
   most 1 token (a fraction of a cent; not booked against LLM_DAILY_BUDGET_USD);
 - ComfyUI: `GET /system_stats`, and the workflow file loads;
 - SMTP: connect, EHLO, STARTTLS and login as configured, QUIT;
+- the support inbox (IMAP): connect (TLS as configured), log in, open the folder read-only
+  (EXAMINE) and count its messages, log out; no message is read;
 - outgoing webhook: a `HEAD` request. Any answer below 500 shows that the name resolves,
   TLS works and a server answers. The signed POST itself is not tried: the receiver
   would act on it (Make, n8n and Zapier run their scenario for any POST).
@@ -30,8 +32,10 @@ import aiosmtplib
 from sqlalchemy.engine import make_url
 from yarl import URL
 
+from bot.adapters.imap_inbox import ImapMailbox
 from bot.settings import Settings
 from core.comfyui import WorkflowError, load_workflow
+from core.emaildesk.mailbox import InboxProblem
 from core.llm import provider
 from core.llm.readiness import chain, model_problems
 from storage.db import DatabaseProblem, describe_database, is_sqlite, make_engine, ping
@@ -84,6 +88,7 @@ async def run_checks(settings: Settings, timeout_s: float = TIMEOUT_S) -> list[R
             _bounded("ComfyUI", _comfyui(http, settings), timeout_s),
             _bounded("image workflow", _workflow(settings), timeout_s),
             _bounded("SMTP", _smtp(settings, timeout_s), timeout_s),
+            _bounded("IMAP", _imap(settings, timeout_s), timeout_s),
             _bounded("webhook", _webhook(http, settings), timeout_s),
         )
     return [result for group in groups for result in group]
@@ -403,6 +408,24 @@ async def _webhook(http: aiohttp.ClientSession, settings: Settings) -> Result:
     return ok("webhook", f"{host} answers (HEAD: {status}; nothing was sent)")
 
 
+# -- the support inbox ------------------------------------------------------------------------
+
+
+async def _imap(settings: Settings, timeout_s: float) -> Result:
+    imap = settings.imap
+    if imap is None or not imap.host:
+        return off("IMAP", "IMAP_HOST")
+    mailbox = ImapMailbox(imap, timeout_s=timeout_s)
+    try:
+        async with mailbox.session() as session:
+            count = session.exists
+    except InboxProblem as problem:
+        return failed("IMAP", problem.detail, problem.fix)
+    return ok(
+        "IMAP", f"{mailbox.where}: {imap.username} logged in; {imap.folder} has {count} messages"
+    )
+
+
 # -- secrets ---------------------------------------------------------------------------------
 
 
@@ -410,6 +433,7 @@ def _secrets(settings: Settings) -> list[str]:
     values = [
         settings.telegram.bot_token, settings.llm.api_key, settings.smtp.password,
         settings.app.api_token, settings.app.publish_webhook_secret,
+        settings.imap.password if settings.imap else None,
     ]  # fmt: skip
     return [secret.get_secret_value() for secret in values if secret is not None]
 

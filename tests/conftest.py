@@ -34,6 +34,7 @@ pytest_plugins = [
     "tests.doubles.telegram_fixtures",
     "tests.doubles.llm_fixtures",
     "tests.doubles.comfyui_fixtures",
+    "tests.doubles.dovecot_fixtures",
 ]
 
 T = TypeVar("T")

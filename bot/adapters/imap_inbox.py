@@ -155,7 +155,7 @@ class ImapSession:
         self._client = client
         self._uidvalidity = uidvalidity
         self._uidnext = uidnext
-        self.exists = exists
+        self._exists = exists
         self._where = where
 
     @property
@@ -165,6 +165,10 @@ class ImapSession:
     @property
     def uidnext(self) -> int:
         return self._uidnext
+
+    @property
+    def exists(self) -> int:
+        return self._exists
 
     async def uids_after(self, uid: int) -> list[int]:
         # "n:*" always matches the newest message, even when its UID is below n.

@@ -55,6 +55,11 @@ class MailboxSession(Protocol):
         """The UID the next message will get (every UID in the folder is below it)."""
         ...
 
+    @property
+    def exists(self) -> int:
+        """How many messages the folder holds."""
+        ...
+
     async def uids_after(self, uid: int) -> list[int]:
         """UIDs above `uid`, ascending."""
         ...

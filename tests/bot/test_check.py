@@ -23,6 +23,7 @@ from bot.check import FAILED, OK, Result, check, run_checks
 from bot.settings import Settings
 from core.config import AppSettings, ComfySettings, DatabaseSettings, LLMSettings, SMTPSettings
 from tests.doubles.comfyui import ComfyUIDouble
+from tests.doubles.dovecot import Account
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.local_server import serve
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
@@ -133,10 +134,12 @@ async def test_check_reaches_every_configured_part_and_sends_nothing(
     comfyui: ComfyUIDouble,
     smtp: tuple[Smtp, int],
     hook: tuple[list[str], str],
+    imap_account: Account,
     tmp_path: Path,
 ) -> None:
     _channel(telegram_api)
     llm_server.reply("OK")
+    uid = imap_account.append(b"From: ana@example.com\r\nSubject: Hello\r\n\r\nHi\r\n")
     env = _env(
         telegram_api, tmp_path, PUBLISH_CHAT_ID=CHANNEL,
         LLM_MODEL="openai/test-model", LLM_API_BASE=llm_server.url, LLM_API_KEY="sk-test",
@@ -144,14 +147,18 @@ async def test_check_reaches_every_configured_part_and_sends_nothing(
         COMFYUI_URL=comfyui.url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp[1]),
         SMTP_STARTTLS="false", EMAIL_FROM="copilot@shop.example",
         PUBLISH_WEBHOOK_URL=hook[1], PUBLISH_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        IMAP_HOST="127.0.0.1", IMAP_PORT=str(imap_account.server.imap_port), IMAP_TLS="false",
+        IMAP_USERNAME=imap_account.username, IMAP_PASSWORD=imap_account.password,
     )  # fmt: skip
     code, out, errors = await _check(env, tmp_path)
     assert code == 0, out + errors
     rows = _lines(out)
     assert set(rows) == {"settings", "database", "Telegram", "publish chat", "AI model",
-                         "ComfyUI", "image workflow", "SMTP", "webhook"}  # fmt: skip
+                         "ComfyUI", "image workflow", "SMTP", "webhook", "IMAP"}  # fmt: skip
     assert all(row.startswith(OK) for row in rows.values()), out
-    assert out.strip().endswith("All 9 configured parts work.")
+    assert out.strip().endswith("All 10 configured parts work.")
+    assert "INBOX has 1 messages" in rows["IMAP"]
+    assert "\\Seen" not in imap_account.flags(uid) and imap_account.password not in out
     me = telegram_api.bot_user
     assert f"@{me['username']} (id {me['id']})" in rows["Telegram"]
     assert "channel Shop news: the bot may post" in rows["publish chat"]

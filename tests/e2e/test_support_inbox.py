@@ -12,14 +12,11 @@ from typing import Any
 
 from bot.runner import RunningBot, start
 from tests.doubles.dovecot import Account
-from tests.doubles.dovecot_fixtures import dovecot, imap_account
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import TelegramApiDouble
 from tests.e2e.harness import ADMIN, OTHER_ADMIN, Harness, make_settings
 from tests.email_replies.support import answer, triage
 from tests.inbox.support import mail, settings
-
-__all__ = ["dovecot", "imap_account"]
 
 
 @asynccontextmanager
