@@ -21,6 +21,7 @@ from bot.settings import Settings
 from core.clock import Clock
 from core.emaildesk.intake import EmailIntake
 from core.emaildesk.replies import ReplyDesk
+from core.emaildesk.reply_drafting import ReplyDrafting
 from core.emaildesk.reply_engine import ReplyEngine
 from core.emaildesk.reply_sending import ReplySender
 from core.emaildesk.reply_writer import ReplyWriter, signature_of
@@ -42,15 +43,13 @@ def build_reply_engine(
     owner = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     smtp = settings.smtp
     writer = ReplyWriter(prompts, llm, signature_of(smtp.email_from))
-    desk = ReplyDesk(
-        sessions, writer, clock, owner=owner,
-        lease_s=settings.llm.timeout_s * LLM_CALLS_PER_DRAFT + 30,
-        sending_on=bool(smtp.host and smtp.email_from),
-    )  # fmt: skip
+    lease_s = settings.llm.timeout_s * LLM_CALLS_PER_DRAFT + 30
+    drafting = ReplyDrafting(sessions, writer, clock, owner=owner, lease_s=lease_s)
+    desk = ReplyDesk(sessions, clock, sending_on=bool(smtp.host and smtp.email_from))
     # One send's timeout is the one posts and sequence emails use (PUBLISH_SEND_TIMEOUT_S).
     timeout_s = settings.app.publish_send_timeout_s
     sender = ReplySender(sessions, smtp, clock, owner=owner, timeout_s=timeout_s)
-    return ReplyEngine(desk, sender)
+    return ReplyEngine(drafting, desk, sender)
 
 
 def start_reply_desk(

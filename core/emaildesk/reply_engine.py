@@ -15,9 +15,12 @@ import logging
 from collections.abc import Coroutine
 from typing import Any, Protocol
 
-from core.emaildesk.replies import ReplyDesk, ReplyUpdate
+from core.emaildesk.replies import ReplyDesk
+from core.emaildesk.reply_drafting import ReplyDrafting, ReplyUpdate
 from core.emaildesk.reply_sending import ReplySender
+from core.emaildesk.reply_views import ReplyView
 from core.errors import AlreadyDecided
+from domain.email_replies import Tone
 
 log = logging.getLogger(__name__)
 # Drafts written at once by one process: a backlog (the bot was down) queues here
@@ -36,14 +39,15 @@ class _Silent:
 
 
 class ReplyEngine:
-    def __init__(self, desk: ReplyDesk, sender: ReplySender) -> None:
+    def __init__(self, drafting: ReplyDrafting, desk: ReplyDesk, sender: ReplySender) -> None:
+        self._drafting = drafting
         self._desk = desk
         self._sender = sender
         self._listener: ReplyListener = _Silent()
         self._tasks: set[asyncio.Task[None]] = set()
         self._busy: set[tuple[str, int]] = set()  # what this process is already doing
         self._stopping = False
-        self._drafting = asyncio.Semaphore(DRAFTS_AT_ONCE)
+        self._turns = asyncio.Semaphore(DRAFTS_AT_ONCE)
 
     @property
     def desk(self) -> ReplyDesk:
@@ -58,8 +62,14 @@ class ReplyEngine:
         """The intake's hook, after the email is committed: draft it in the background."""
         self._spawn(("email", email_id), self._draft_new(email_id))
 
+    async def start_redo(
+        self, reply_id: int, revision: int, user_id: int, *, tone: Tone | None = None
+    ) -> ReplyView:
+        """🔄 or 🎭: claim the draft for this process; then `redraft_soon` writes it."""
+        return await self._drafting.start_redo(reply_id, revision, user_id, tone=tone)
+
     def redraft_soon(self, reply_id: int) -> None:
-        """After 🔄 or 🎭 claimed the draft for this process."""
+        """After `start_redo` (once the cards say the model is writing)."""
         self._spawn(("draft", reply_id), self._write(reply_id))
 
     def send_soon(self, reply_id: int) -> None:
@@ -69,9 +79,9 @@ class ReplyEngine:
         """One pass over everything waiting; run at start-up and periodically."""
         for reply_id in await self._sender.settle_abandoned():
             await self._show(ReplyUpdate(await self._desk.get(reply_id)))
-        for email_id in await self._desk.undrafted():
+        for email_id in await self._drafting.undrafted():
             self._spawn(("email", email_id), self._draft_new(email_id))
-        for reply_id in await self._desk.drafting_due():
+        for reply_id in await self._drafting.due():
             self._spawn(("draft", reply_id), self._redraft(reply_id))
         for reply_id in await self._sender.due():
             self._spawn(("send", reply_id), self._send(reply_id))
@@ -92,19 +102,19 @@ class ReplyEngine:
     # -- the work ----------------------------------------------------------------------
 
     async def _draft_new(self, email_id: int) -> None:
-        async with self._drafting:  # claimed only when this process can start writing
-            reply_id = await self._desk.claim(email_id)
+        async with self._turns:  # claimed only when this process can start writing
+            reply_id = await self._drafting.claim(email_id)
             if reply_id is not None:
                 await self._write(reply_id)
 
     async def _redraft(self, reply_id: int) -> None:
-        async with self._drafting:
-            if await self._desk.reclaim(reply_id):
+        async with self._turns:
+            if await self._drafting.reclaim(reply_id):
                 await self._write(reply_id)
 
     async def _write(self, reply_id: int) -> None:
         try:
-            update = await self._desk.write(reply_id)
+            update = await self._drafting.write(reply_id)
         except AlreadyDecided as lost:  # another worker took the claim over
             log.info("%s", lost)
             return

@@ -1,12 +1,21 @@
-"""A reply draft as the rest of the app sees it: the draft and the email it answers."""
+"""A reply draft as the rest of the app sees it: the draft and the email it answers.
+
+Also how one is read from storage, and what a tap that lost a race is told.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.errors import AlreadyDecided, NotFound
 from domain.email_replies import ReplyStatus, ResponseType, Tone
 from storage.models import InboundEmail, Order, ReplyDraft
+from storage.repos import email_replies as repo
+
+R = ReplyStatus
 
 # Below this the card says plainly that the model is unsure.
 LOW_CONFIDENCE = 0.6
@@ -78,3 +87,42 @@ class ReplyPage:
     @property
     def has_next(self) -> bool:
         return self.offset + len(self.items) < self.total
+
+
+async def get_row(session: AsyncSession, reply_id: int) -> ReplyDraft:
+    row = await repo.get(session, reply_id)
+    if row is None:
+        raise NotFound(f"Reply #{reply_id} does not exist.")
+    return row
+
+
+async def view_of(session: AsyncSession, row: ReplyDraft) -> ReplyView:
+    email = await repo.email(session, row.email_id)
+    if email is None:
+        raise NotFound(f"Customer email #{row.email_id} does not exist.")
+    return ReplyView.of(row, email, await repo.order(session, email.order_number))
+
+
+def lost_race(row: ReplyDraft) -> AlreadyDecided:
+    return AlreadyDecided(_status_line(row.id, ReplyStatus(row.status)))
+
+
+def lost_race_view(view: ReplyView) -> AlreadyDecided:
+    return AlreadyDecided(_status_line(view.id, view.status))
+
+
+_MOVED_ON = {
+    R.DRAFTING: "is being written again",
+    R.APPROVED: "was already approved",
+    R.SENDING: "is being sent",
+    R.SENT: "was already sent",
+    R.REJECTED: "was already rejected",
+    R.FAILED: "could not be sent",
+    R.UNKNOWN: "may have been sent (waiting for your decision)",
+}
+
+
+def _status_line(reply_id: int, status: ReplyStatus) -> str:
+    if status in _MOVED_ON:
+        return f"Reply #{reply_id} {_MOVED_ON[status]}; here is the current card."
+    return f"Reply #{reply_id} changed meanwhile; here is the current card."

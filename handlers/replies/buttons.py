@@ -58,15 +58,15 @@ def _redo(tone: Tone | None) -> Button:
     """🔄 Regenerate, or one of 🎭's tones: every card says the model writes, then shows it."""
 
     async def tap(query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey) -> None:
-        desk = context.services.replies
+        engine = context.services.reply_engine
         try:
-            view = await desk.start_redo(key.item_id, key.revision, who.user_id, tone=tone)
+            view = await engine.start_redo(key.item_id, key.revision, who.user_id, tone=tone)
         except CopilotError as error:
             await _refused(query, context, key, error)
             return
         await query.answer("Writing a new draft…")
         await ReplyCards.of(context).redraw(view, WRITING)
-        context.services.reply_engine.redraft_soon(view.id)
+        engine.redraft_soon(view.id)
 
     return tap
 

@@ -16,7 +16,8 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
-from core.emaildesk.replies import ReplyDesk, ReplyUpdate
+from core.emaildesk.replies import ReplyDesk
+from core.emaildesk.reply_drafting import ReplyUpdate
 from core.emaildesk.reply_views import ReplyView
 from handlers.common.context import BotContext
 from handlers.common.telegram_io import edit_html

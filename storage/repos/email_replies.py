@@ -96,8 +96,10 @@ async def drafted(session: AsyncSession, reply_id: int, owner: str, values: dict
     """Store the model's draft: drafting → pending, if this worker still holds the claim."""
     held = (ReplyDraft.id == reply_id, ReplyDraft.status == R.DRAFTING,
             ReplyDraft.lease_owner == owner)  # fmt: skip
+    # The revision moves on: a card drawn before this draft can't act on it.
     done = {"status": R.PENDING, "lease_owner": None, "lease_until": None, "error": None,
-            "next_attempt_at": None, "attempts": 0}  # fmt: skip
+            "next_attempt_at": None, "attempts": 0,
+            "revision": ReplyDraft.revision + 1}  # fmt: skip
     return await _update(session, held, {**values, **done})
 
 

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.config import SMTPSettings
 from core.emaildesk.intake import EmailIntake
-from core.emaildesk.replies import ReplyDesk, ReplyUpdate
+from core.emaildesk.replies import ReplyDesk
+from core.emaildesk.reply_drafting import ReplyDrafting, ReplyUpdate
 from core.emaildesk.reply_engine import ReplyEngine
 from core.emaildesk.reply_sending import ReplySender
 from core.emaildesk.reply_writer import ReplyWriter
@@ -46,6 +47,7 @@ class Shown:
 @dataclass
 class Desk:
     intake: EmailIntake
+    drafting: ReplyDrafting
     desk: ReplyDesk
     sender: ReplySender
     engine: ReplyEngine
@@ -69,16 +71,17 @@ async def desk_on(
     clock = clock or MovableClock()
     prompts = await PromptRegistry.load(PROMPTS)
     writer = ReplyWriter(prompts, llm, "The Candle Shop team")
-    desk = ReplyDesk(sessions, writer, clock, owner=owner, lease_s=120, sending_on=True)
+    drafting = ReplyDrafting(sessions, writer, clock, owner=owner, lease_s=120)
+    desk = ReplyDesk(sessions, clock, sending_on=True)
     sender = ReplySender(sessions, smtp, clock, owner=owner, timeout_s=timeout_s,
                          retry_delays_s=(60.0, 300.0))  # fmt: skip
-    engine = ReplyEngine(desk, sender)
+    engine = ReplyEngine(drafting, desk, sender)
     shown = Shown()
     engine.listen(shown)
     intake = EmailIntake(sessions, clock)
     if hooked:
         intake.on_received(engine.on_received)
-    return Desk(intake, desk, sender, engine, llm, shown, clock)
+    return Desk(intake, drafting, desk, sender, engine, llm, shown, clock)
 
 
 EMAIL = {

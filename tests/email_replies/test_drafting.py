@@ -43,7 +43,7 @@ async def test_a_new_email_gets_a_draft_from_its_types_template(
     assert "my candle arrived broken" in prompt
     (update,) = d.shown.updates
     view = update.view
-    assert (view.email_id, view.status, view.revision) == (email_id, ReplyStatus.PENDING, 1)
+    assert (view.email_id, view.status, view.revision) == (email_id, ReplyStatus.PENDING, 2)
     assert view.response_type is ResponseType.COMPLAINT and view.tone is Tone.APOLOGETIC
     assert view.confidence == pytest.approx(0.82) and not view.low_confidence
     assert view.suggested_actions == ("replacement", "check_order")
@@ -103,7 +103,7 @@ async def test_a_draft_a_crash_cut_off_is_taken_over_when_its_lease_ends(
     # The crashed worker claimed the email, then died before asking the model.
     crashed = await desk_on(session_factory, smtp[1], owner="crashed", hooked=False)
     received = await receive(crashed)
-    assert await crashed.desk.claim(received) is not None
+    assert await crashed.drafting.claim(received) is not None
     survivor = await desk_on(session_factory, smtp[1], owner="survivor", clock=crashed.clock)
     survivor.llm.queue(triage("inquiry"), answer(response_type="inquiry"))
     await survivor.engine.sweep()
@@ -121,7 +121,7 @@ async def test_regenerate_and_tone_keep_the_draft_when_the_model_fails(d: Desk) 
     await receive(d)
     await d.engine.idle()
     view = d.shown.updates[0].view
-    started = await d.desk.start_redo(view.id, view.revision, 1001, tone=Tone.FRIENDLY)
+    started = await d.engine.start_redo(view.id, view.revision, 1001, tone=Tone.FRIENDLY)
     assert started.status is ReplyStatus.DRAFTING and started.draft == view.draft
     d.llm.queue(LLMError("Budget spent."))
     d.engine.redraft_soon(view.id)
