@@ -21,6 +21,7 @@ from core.emaildesk.replies import ReplyDesk
 from core.emaildesk.reply_engine import ReplyEngine
 from core.inflight import CardsInFlight
 from core.llm.gateway import LLMGateway
+from core.mailing.delivery_log import DeliveryLog
 from core.metrics import Metrics
 from core.orders.service import OrderService
 from core.personas.service import PersonaService
@@ -98,8 +99,14 @@ class Services:
         """Email sequences: create (POST /api/sequences, /sequence), list, show, pause."""
         send_at = self.sequence_settings.send_at
         return SequenceService(
-            self.sessions, self.clock, self.settings.app.tz, send_at=send_at, models=self.llm
-        )
+            self.sessions, self.clock, self.settings.app.tz, send_at=send_at, models=self.llm,
+            deliveries=self.delivery_log,
+        )  # fmt: skip
+
+    @cached_property
+    def delivery_log(self) -> DeliveryLog:
+        """Each sequence's send log: per-recipient counts, failures and unsubscribes."""
+        return DeliveryLog(self.sessions)
 
     @cached_property
     def sequence_writer(self) -> SequenceWriter:

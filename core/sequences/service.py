@@ -125,15 +125,18 @@ class SequenceService:
             await repo.insert_recipients(session, row.id, pairs, at)
             emails = [(due, structure_for(n)) for n, due in enumerate(planned.sends, start=1)]
             await repo.insert_emails(session, row.id, emails, at)
-            detail = await self._detail(session, row)
+            detail = await _detail(session, row, sent={})  # nothing sent yet
         return _with_notes(detail, planned.recipients)
 
     async def get(self, sequence_id: int) -> SequenceDetail:
+        # Read before this session opens: on SQLite the bot has one connection, and the
+        # mailing side's log needs it too.
+        sent = await self._deliveries.per_recipient(sequence_id) if self._deliveries else {}
         async with self._sessions() as session:
             row = await repo.get(session, sequence_id)
             if row is None:
                 raise NotFound(f"Sequence #{sequence_id} does not exist.")
-            return await self._detail(session, row)
+            return await _detail(session, row, sent)
 
     async def recent(self, *, offset: int = 0, limit: int = 20) -> tuple[SequenceView, ...]:
         """Newest first."""
@@ -182,15 +185,17 @@ class SequenceService:
             "created_by": actor, "created_at": at,
         }  # fmt: skip
 
-    async def _detail(self, session: AsyncSession, row: EmailSequence) -> SequenceDetail:
-        view = (await _views(session, [row]))[0]
-        emails = email_views(await repo.emails(session, row.id), row.name)
-        sent = await self._deliveries.per_recipient(row.id) if self._deliveries else {}
-        recipients = tuple(
-            RecipientView(r.email, r.consent_source, r.consent_at, sent.get(r.email, {}))
-            for r in await repo.recipients(session, row.id)
-        )
-        return SequenceDetail(view, emails, recipients)
+
+async def _detail(
+    session: AsyncSession, row: EmailSequence, sent: Mapping[str, Mapping[str, int]]
+) -> SequenceDetail:
+    view = (await _views(session, [row]))[0]
+    emails = email_views(await repo.emails(session, row.id), row.name)
+    recipients = tuple(
+        RecipientView(r.email, r.consent_source, r.consent_at, sent.get(r.email, {}))
+        for r in await repo.recipients(session, row.id)
+    )
+    return SequenceDetail(view, emails, recipients)
 
 
 async def _views(session: AsyncSession, rows: Any) -> tuple[SequenceView, ...]:

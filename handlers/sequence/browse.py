@@ -108,7 +108,8 @@ async def _show(
         paused=sequence.status == SequenceStatus.PAUSED,
         finished=sequence.status == SequenceStatus.FINISHED,
     )
-    html = detail_text(detail, delivery_totals(detail), now)
+    problems = await context.services.delivery_log.problems(sequence.id)
+    html = detail_text(detail, delivery_totals(detail), problems, now)
     message_id = message_id_of(query)
     if message_id is None:
         await send(context, who, html, markup)

@@ -9,6 +9,7 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.mailing.delivery_log import DeliveryProblem
 from core.sequences.views import RecipientView, SequenceDetail, SequenceEmailView, SequenceView
 from handlers.common.dialog import bullet_list
 from handlers.common.views import fit
@@ -131,7 +132,12 @@ def sequence_list(views: Sequence[SequenceView]) -> str:
     return fit("\n".join(lines))
 
 
-def detail_text(detail: SequenceDetail, stats: dict[str, int], now: datetime) -> str:
+def detail_text(
+    detail: SequenceDetail,
+    stats: dict[str, int],
+    problems: Sequence[DeliveryProblem],
+    now: datetime,
+) -> str:
     view, tz = detail.sequence, detail.sequence.tz
     upcoming = [e for e in detail.emails if e.due_at >= now][:5]
     lines = [
@@ -149,7 +155,19 @@ def detail_text(detail: SequenceDetail, stats: dict[str, int], now: datetime) ->
     if not upcoming:
         lines.append("<i>none left</i>")
     lines += ["", "<b>Deliveries</b>", _stats_line(stats)]
+    if problems:
+        lines += ["", "<b>⚠️ Failures and unsubscribes</b> (latest first)"]
+        lines += [_problem_line(problem, tz) for problem in problems]
     return fit("\n".join(lines))
+
+
+def _problem_line(problem: DeliveryProblem, tz: ZoneInfo) -> str:
+    at = f"{problem.at.astimezone(tz):%d %b %H:%M} · " if problem.at else ""
+    reason = f": {escape(clip(problem.error, 120))}" if problem.error else ""
+    return (
+        f"{at}{escape(problem.recipient)} · email #{problem.email_number} · "
+        f"{escape(problem.status)}{reason}"
+    )
 
 
 def _email_line(email: SequenceEmailView, tz: ZoneInfo) -> str:

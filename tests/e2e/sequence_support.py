@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bot.runner import start
+from tests.campaigns.helpers import MutableClock
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
 from tests.e2e.campaign_support import buttons
@@ -19,21 +19,14 @@ from tests.e2e.harness import Harness, make_settings
 MONDAY = datetime(2030, 3, 4, 10, 0, tzinfo=UTC)
 
 
-@dataclass
-class MovableClock:
-    current: datetime = MONDAY
-
-    def now(self) -> datetime:
-        return self.current
-
-    def advance(self, **delta: float) -> None:
-        self.current += timedelta(**delta)
+def monday_clock() -> MutableClock:
+    return MutableClock(MONDAY)
 
 
 @contextlib.asynccontextmanager
 async def sequence_bot(
     api: TelegramApiDouble, llm: FakeLLMServer, data_dir: Path, database_url: str,
-    clock: MovableClock,
+    clock: MutableClock,
 ) -> AsyncIterator[Harness]:  # fmt: skip
     bot = await start(make_settings(api, llm, data_dir, database_url=database_url), clock=clock)
     try:

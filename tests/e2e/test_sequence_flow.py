@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import EmailSequence, SequenceEmail, SequenceRecipient
+from tests.campaigns.helpers import MutableClock
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import TelegramApiDouble
 from tests.e2e.campaign_support import buttons, count_rows, message_buttons, send_document
 from tests.e2e.harness import Harness
-from tests.e2e.sequence_support import MovableClock, sequence_bot, tap
+from tests.e2e.sequence_support import monday_clock, sequence_bot, tap
 
 CSV = (
     "email,consent,consent_source\n"
@@ -25,14 +26,14 @@ CSV = (
 
 
 @pytest.fixture
-def clock() -> MovableClock:
-    return MovableClock()
+def clock() -> MutableClock:
+    return monday_clock()
 
 
 @pytest.fixture
 async def seq(
     telegram_api: TelegramApiDouble, llm_server: FakeLLMServer, tmp_path: Path,
-    database_url: str, clock: MovableClock,
+    database_url: str, clock: MutableClock,
 ) -> AsyncIterator[Harness]:  # fmt: skip
     async with sequence_bot(telegram_api, llm_server, tmp_path, database_url, clock) as harness:
         yield harness

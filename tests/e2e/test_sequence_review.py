@@ -10,11 +10,14 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import SequenceEmail
+from tests.campaigns.helpers import MutableClock
 from tests.doubles.llm_server import FakeLLMServer
+from tests.doubles.smtp_server import running_smtp
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
-from tests.e2e.campaign_support import buttons
+from tests.e2e.campaign_support import buttons, message_buttons
 from tests.e2e.harness import Harness
-from tests.e2e.sequence_support import MovableClock, email_answer, sequence_bot
+from tests.e2e.sequence_support import email_answer, monday_clock, sequence_bot
+from tests.mailing.helpers import mail_dispatcher, sweep
 
 BODY = {
     "name": "Daily tips",
@@ -26,14 +29,14 @@ BODY = {
 
 
 @pytest.fixture
-def clock() -> MovableClock:
-    return MovableClock()
+def clock() -> MutableClock:
+    return monday_clock()
 
 
 @pytest.fixture
 async def harness(
     telegram_api: TelegramApiDouble, llm_server: FakeLLMServer, tmp_path: Path,
-    clock: MovableClock,
+    clock: MutableClock,
 ) -> AsyncIterator[Harness]:  # fmt: skip
     url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
     async with sequence_bot(telegram_api, llm_server, tmp_path, url, clock) as bot:
@@ -96,7 +99,7 @@ async def test_approve_edit_and_the_rest_of_the_week_only_what_was_seen(harness:
 
 async def _advance_and_write(harness: Harness, days: int) -> None:
     clock = harness.bot.services.clock
-    assert isinstance(clock, MovableClock)
+    assert isinstance(clock, MutableClock)
     clock.advance(days=days)
     await _written(harness, 1)
 
@@ -105,7 +108,7 @@ async def test_a_held_email_is_told_once_and_approving_it_sends_it_now(harness: 
     await harness.bot.services.sequences.create(BODY, actor="api")
     await _written(harness, 3)
     clock = harness.bot.services.clock
-    assert isinstance(clock, MovableClock)
+    assert isinstance(clock, MutableClock)
     clock.advance(days=1)  # Tuesday 11:00 Berlin: email #1 was due at 09:00, unapproved
     assert await harness.bot.services.held_sweep.sweep() >= 1
     alert = await harness.said("⏸ <b>Held, not sent:</b> Daily tips · email #1")
@@ -153,3 +156,36 @@ async def test_regenerate_rewrites_the_card_and_reject_keeps_it_from_sending(
     await harness.said("Rejected — it will not be sent")
     statuses = await _statuses(harness)
     assert (statuses[1], statuses[2]) == ("pending", "rejected")
+
+
+async def test_the_sequence_view_shows_failures_and_the_send_log(
+    harness: Harness, clock: MutableClock
+) -> None:
+    """Sent over real SMTP by the dispatcher's mail side; one address refused with a 550."""
+    body = {**BODY, "recipient_emails": ["ann@example.com", "bob@example.com"]}
+    await harness.bot.services.sequences.create(body, actor="api")
+    await _written(harness, 3)
+    first, _, _ = await _cards(harness, 3)
+    harness.tap(harness.message_id_of(first), buttons(first)["✅ Approve"])
+    await harness.said("Approved — it goes out at its time")
+    clock.advance(days=1)  # email #1 is due
+    sessions = harness.bot.services.sessions
+    with running_smtp() as (box, smtp):
+        box.rcpt_replies["bob@example.com"] = "550 5.1.1 No such user"
+        await sweep(mail_dispatcher(sessions, clock, smtp, worker="test"))
+    assert [m.rcpt for m in box.messages] == ["ann@example.com"]
+
+    harness.send("/sequence")
+    listing = await harness.said("📧 Email sequences")
+    harness.tap(harness.message_id_of(listing), buttons(listing)["#1 Daily tips"])
+    view = await harness.said("Sequence #1: Daily tips")
+    text = view.params["text"]
+    assert "failed 1 · sent 1" in text
+    assert "bob@example.com · email #1 · failed: " in text and "No such user" in text
+    harness.tap(
+        harness.message_id_of(view),
+        message_buttons(harness, harness.message_id_of(view))["📜 Send log"],
+    )
+    log = await harness.said("📜 Send log · #1 Daily tips")
+    lines = log.params["text"].splitlines()
+    assert lines.index("bob@example.com — failed 1") < lines.index("ann@example.com — sent 1")

@@ -1,0 +1,39 @@
+"""A sequence's send log for people: how each recipient fared, and what went wrong.
+
+Implements core.sequences.ports.DeliveryStats (the sequence views' per-recipient counts)
+and lists the failures, unknown outcomes and unsubscribes for /sequence's view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repos import delivery_log as repo
+
+
+@dataclass(frozen=True)
+class DeliveryProblem:
+    recipient: str
+    email_number: int
+    status: str  # failed | unknown | suppressed (domain.mailing.DeliveryStatus)
+    error: str | None
+    at: datetime | None
+
+
+class DeliveryLog:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = session_factory
+
+    async def per_recipient(self, sequence_id: int) -> Mapping[str, Mapping[str, int]]:
+        async with self._sessions() as session:
+            return await repo.per_recipient(session, sequence_id)
+
+    async def problems(self, sequence_id: int, *, limit: int = 10) -> tuple[DeliveryProblem, ...]:
+        """The latest deliveries that failed, ended unknown, or were suppressed."""
+        async with self._sessions() as session:
+            rows = await repo.trouble(session, sequence_id, limit=limit)
+        return tuple(DeliveryProblem(*row) for row in rows)
