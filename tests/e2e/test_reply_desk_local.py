@@ -58,4 +58,4 @@ async def test_a_local_model_drafts_a_reply(local_harness: Harness) -> None:
         calls = (await session.execute(select(LLMCall))).scalars().all()
     assert draft.draft and 0 <= (draft.confidence or 0) <= 1
     names = [call.template_name for call in calls if call.outcome == "ok"]
-    assert names[0] == "email_reply_classify" and names[-1].startswith("email_reply_")
+    assert names[0] == "email_reply_classify" and str(names[-1]).startswith("email_reply_")
