@@ -142,3 +142,33 @@ async def test_a_file_before_the_recipients_step_is_not_taken(seq: Harness) -> N
     send_document(harness, "list.csv", CSV.encode())
     await harness.said("I'll take the recipients' CSV at step 6")
     assert await count_rows(harness, EmailSequence) == 0
+
+
+async def test_change_recipients_then_pause_and_resume(seq: Harness) -> None:
+    harness = seq
+    await _weekly_steps(harness)
+    harness.send("a@example.com")
+    consent = await harness.said("I read 1 address.")
+    await tap(harness, consent, "✅ Yes, they all agreed")
+    summary = await harness.said("📋 Product Launch Series")
+    await tap(harness, summary, "👥 Change recipients")
+    await harness.said("Who gets it?")
+    send_document(harness, "list.csv", CSV.encode())
+    summary = await harness.said("📋 Product Launch Series")
+    assert "<b>Recipients:</b> 2" in summary.params["text"]
+    await tap(harness, summary, "✅ Create sequence")
+    await harness.said("✅ Sequence #1")
+
+    harness.send("/sequence")
+    listing = await harness.said("📧 Email sequences")
+    await tap(harness, listing, "#1 Product Launch Series")
+    view = await harness.said("Sequence #1: Product Launch Series</b> · active")
+    view_id = harness.message_id_of(view)
+    harness.tap(view_id, message_buttons(harness, view_id)["⏸ Pause"])
+    await harness.said("Sequence #1: Product Launch Series</b> · paused")
+    assert "▶️ Resume" in message_buttons(harness, view_id)
+    harness.tap(view_id, message_buttons(harness, view_id)["▶️ Resume"])
+    await harness.said("Sequence #1: Product Launch Series</b> · active")
+    async with harness.bot.services.sessions() as session:
+        addresses = (await session.execute(select(SequenceRecipient.email))).scalars().all()
+    assert sorted(addresses) == ["ann@example.com", "cara@example.com"]

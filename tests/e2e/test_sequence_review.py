@@ -189,3 +189,26 @@ async def test_the_sequence_view_shows_failures_and_the_send_log(
     log = await harness.said("📜 Send log · #1 Daily tips")
     lines = log.params["text"].splitlines()
     assert lines.index("bob@example.com — failed 1") < lines.index("ann@example.com — sent 1")
+
+
+async def test_more_than_a_page_of_emails_pages_on(harness: Harness) -> None:
+    await harness.bot.services.sequences.create(BODY, actor="api")
+    await harness.bot.services.sequences.create({**BODY, "name": "Weekly news"}, actor="api")
+    await _written(harness, 6)  # three each
+    harness.send("/approve")
+    await harness.said("6 sequence emails waiting for approval</b> (soonest due first)")
+    for _ in range(5):
+        await harness.said("· email #")
+    footer = await harness.said("Approve what you have read")
+    assert set(buttons(footer)) == {
+        "✅ Approve the rest of this week · Daily tips",
+        "✅ Approve the rest of this week · Weekly news",
+        "Next ▶",
+    }
+    harness.tap(harness.message_id_of(footer), buttons(footer)["Next ▶"])
+    await harness.said("6 sequence emails waiting for approval</b> (the next)")
+    last = await harness.said("· email #3")
+    async with harness.bot.services.sessions() as session:
+        seen = (await session.execute(select(SequenceEmail.seen_at))).scalars().all()
+    assert sum(at is not None for at in seen) == 6
+    assert "✅ Approve" in buttons(last)
