@@ -32,7 +32,8 @@ ALLOWED: dict[ReplyStatus, frozenset[ReplyStatus]] = {
     R.DRAFTING: frozenset({R.PENDING}),
     # Edit, regenerate and change tone keep it pending (a new revision).
     R.PENDING: frozenset({R.APPROVED, R.REJECTED}),
-    R.APPROVED: frozenset({R.SENDING}),
+    # A reply waiting for another try (after a 4xx) can still be called off.
+    R.APPROVED: frozenset({R.SENDING, R.REJECTED}),
     R.SENDING: frozenset({R.SENT, R.FAILED, R.UNKNOWN, R.APPROVED}),
     R.FAILED: frozenset({R.APPROVED, R.REJECTED}),
     R.UNKNOWN: frozenset({R.SENT, R.APPROVED}),

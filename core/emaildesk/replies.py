@@ -71,7 +71,10 @@ class ReplyDesk:
 
     async def reject(self, reply_id: int, revision: int, user_id: int) -> ReplyView:
         values = {"decided_by": user_id, "decided_at": self._clock.now()}
-        return await self._move(reply_id, revision, (R.PENDING, R.FAILED), R.REJECTED, values)
+        # An approved reply not yet claimed for sending (waiting for another try after a
+        # 4xx, say) can be called off; one being sent can't.
+        waiting = (R.PENDING, R.FAILED, R.APPROVED)
+        return await self._move(reply_id, revision, waiting, R.REJECTED, values)
 
     async def retry(self, reply_id: int, revision: int, user_id: int) -> ReplyView:
         """🔁 Retry after a refusal (5xx): the same message, with its Message-ID, again."""

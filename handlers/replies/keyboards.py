@@ -34,6 +34,8 @@ def card_keyboard(view: ReplyView) -> InlineKeyboardMarkup | None:
                 [_button("🗑 Reject", REJECT, view)],
             ]
         )  # fmt: skip
+    if view.status is ReplyStatus.APPROVED and view.error:  # waiting for another try
+        return InlineKeyboardMarkup([[_button("🛑 Don't send", REJECT, view)]])
     if view.status is ReplyStatus.FAILED:
         return InlineKeyboardMarkup(
             [[_button("🔁 Retry", RETRY, view), _button("🗑 Reject", REJECT, view)]]

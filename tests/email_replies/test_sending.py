@@ -192,3 +192,17 @@ async def test_a_send_a_dead_worker_left_becomes_unknown(
     view = d.shown.updates[-1].view
     assert view.status is ReplyStatus.UNKNOWN and view.error is not None
     assert "may or may not have gone out" in view.error and smtp[0].messages == []
+
+
+async def test_a_reply_waiting_for_another_try_can_be_called_off(
+    d: Desk, smtp: tuple[ScriptedSmtp, SMTPSettings]
+) -> None:
+    smtp[0].data_script.append("421 4.7.0 Greylisted, come back later")
+    waiting = await _send(d, (await _approved(d)).id)
+    assert waiting.status is ReplyStatus.APPROVED
+    rejected = await d.desk.reject(waiting.id, waiting.revision, ADMIN)
+    assert rejected.status is ReplyStatus.REJECTED
+    d.clock.advance(3600)
+    await d.engine.sweep()
+    await d.engine.idle()
+    assert smtp[0].messages == [] and (await d.desk.get(waiting.id)).status is ReplyStatus.REJECTED

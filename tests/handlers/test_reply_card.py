@@ -59,6 +59,8 @@ def test_the_buttons_follow_the_status() -> None:
                            "🗑 Reject"}  # fmt: skip
     assert texts(replace(VIEW, status=ReplyStatus.FAILED)) == {"🔁 Retry", "🗑 Reject"}
     assert texts(replace(VIEW, status=ReplyStatus.UNKNOWN)) == {"✅ It was sent", "📤 Send again"}
+    retrying = replace(VIEW, status=ReplyStatus.APPROVED, error="451 Try later")
+    assert texts(retrying) == {"🛑 Don't send"}
     for status in (ReplyStatus.DRAFTING, ReplyStatus.APPROVED, ReplyStatus.SENT):
         assert texts(replace(VIEW, status=status)) == set()
 
