@@ -17,6 +17,7 @@ from bot.runner import start
 from core.clock import SystemClock
 from core.config import SMTPSettings
 from core.emaildesk.intake import EmailIntake
+from domain.email_replies import ReplyStatus
 from domain.emaildesk import EmailSource
 from storage.db import make_engine, make_session_factory
 from tests.doubles.llm_server import FakeLLMServer
@@ -253,3 +254,18 @@ async def test_an_email_stored_while_the_bot_was_down_gets_its_card_at_start(
         assert set(buttons(card)) == CARD_BUTTONS
     finally:
         await bot.stop()
+
+
+async def test_without_smtp_approving_says_sending_is_off_and_changes_nothing(
+    harness: Harness,
+) -> None:
+    harness.llm.reply(triage())
+    harness.llm.reply(answer())
+    intake = harness.bot.services.email_intake
+    await intake.receive_fields(EMAIL, source=EmailSource.API, source_ref=None)
+    card = await harness.said("Reply #1")
+    harness.tap(harness.message_id_of(card), buttons(card)["✅ Approve & send"])
+    refused = await harness.api.wait_for("answerCallbackQuery", lambda c: "text" in c.params)
+    assert "Email sending is off: set SMTP_HOST and EMAIL_FROM" in str(refused.params["text"])
+    view = await harness.bot.services.replies.get(1)
+    assert view.status is ReplyStatus.PENDING
