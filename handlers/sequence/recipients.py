@@ -16,7 +16,12 @@ from typing import Any
 from telegram import CallbackQuery, Document, Update
 
 from core.conversations import Conversation
-from core.sequences.recipients import address_problem, from_addresses, read_csv
+from core.sequences.recipients import (
+    address_problem,
+    from_addresses,
+    normalise_email,
+    read_csv,
+)
 from handlers.common.context import BotContext
 from handlers.common.dialog import Who, drop_keyboard, load, message_id_of, save, send
 from handlers.common.keyboards import CallbackKey
@@ -52,7 +57,8 @@ async def on_pasted(context: BotContext, who: Who, state: Conversation, text: st
         return
     token = secrets.randbelow(2**31)
     await save(context, who, CONSENT, {**state.data, "pasted": good, "token": token})
-    await send(context, who, consent_question(len(set(good)), problems), consent_keyboard(token))
+    count = len({normalise_email(address) for address in good})
+    await send(context, who, consent_question(count, problems), consent_keyboard(token))
 
 
 async def confirm_consent(
