@@ -6,12 +6,15 @@ In one run, against the same aiosmtpd server (in a thread of this process):
 1. bare: a plain aiosmtplib loop over one reused connection sends the same number of
    messages (built once each, as the bot builds them) — the ceiling;
 2. bot: the publishing dispatcher's sweep sends the sequence email to every recipient
-   (delivery rows created, claimed, each marked `sending` before it leaves and `sent`
-   after, unsubscribe token hashed, paced at a rate far above the server's speed).
+   (delivery rows created, claimed, marked `sending` a chunk at a time before they
+   leave and their outcomes recorded per chunk, unsubscribe token hashed, paced at a
+   rate far above the server's speed).
 
 Reported: messages/s of both and their ratio (target ≥ 0.5), that every recipient got
 exactly one, and peak RSS growth of the bot's run over the process before it (target
-≤ 50 MB). The database is a scratch SQLite file unless --database names another.
+≤ 50 MB). The database is a scratch SQLite file unless --database names another (an
+empty scratch database: the tables are created in it, e.g. `CREATE DATABASE bench`
+and postgresql+asyncpg://postgres@127.0.0.1:5432/bench).
 """
 
 from __future__ import annotations

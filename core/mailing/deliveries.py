@@ -11,10 +11,11 @@ webhook mirrors. Each pass:
    task over one reused SMTP connection, paced at SEQUENCE_SEND_RATE_PER_S;
 4. emails with no delivery left open are `sent`.
 
-Per message: `sending` is committed right before it leaves (the suppression list is
-checked again there); a 4xx or no connection retries with backoff (PUBLISH_RETRIES,
-PUBLISH_BACKOFF_S), a 5xx is `failed` with the server's words, a timeout or a cut-off
-after DATA is `unknown`.
+Per chunk of up to one second's messages (core.mailing.chunk: why, and what a crash
+costs): `sending` is committed right before they leave (the suppression list is checked
+again there), the outcomes in one commit after. A 4xx or no connection retries with
+backoff (PUBLISH_RETRIES, PUBLISH_BACKOFF_S), a 5xx is `failed` with the server's words,
+a timeout or a cut-off after DATA is `unknown`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
 from core.config import AppSettings, SMTPSettings
+from core.mailing.chunk import Outcomes, Prepared, chunk_size
 from core.mailing.errors import HeaderInjection, MailOutcomeUnknown, MailRejected, MailTransient
 from core.mailing.outgoing import domain_of, stable_message_id
 from core.mailing.sequence_message import sequence_message
@@ -38,7 +40,9 @@ from core.publishing.pacing import Gate, Sleep
 from core.publishing.policy import CLOCK_SKEW, PublishPolicy
 from domain.mailing import DeliveryStatus as D
 from storage.repos import deliveries as repo
+from storage.repos import delivery_chunks as chunks
 from storage.repos.deliveries import Claimed, EmailContent
+from storage.repos.delivery_chunks import Begin, Retry
 
 log = logging.getLogger(__name__)
 
@@ -96,9 +100,6 @@ class SequenceMail:
         self._domain = domain_of(smtp.email_from or "")
         self._task: asyncio.Task[None] | None = None
         self._claimed: set[int] = set()
-        # Accepted by the server, recorded as sent with the next write (one commit per
-        # message, not two). A crash before that leaves them `sending`: unknown, not resent.
-        self._accepted: list[int] = []
         self._closing = False
 
     async def start_due(self) -> None:
@@ -165,39 +166,58 @@ class SequenceMail:
         return claims
 
     async def _send_batch(self, claims: list[Claimed]) -> None:
-        try:
-            await self._send_claims(claims)
-        finally:
-            await self._flush_accepted()
-
-    async def _send_claims(self, claims: list[Claimed]) -> None:
+        """Over one connection, chunk by chunk; a lost server stops the batch."""
         contents: dict[int, EmailContent | None] = {}
+        size = chunk_size(self._policy.rate_per_s)
         async with SmtpSender(self._smtp, timeout_s=self._policy.publish.send_timeout_s) as smtp:
             try:
                 await smtp.open()
             except MailTransient as error:
                 await self._server_down(claims, error)
                 return
-            for index, claim in enumerate(claims):
+            for start in range(0, len(claims), size):
                 if self._closing:
-                    break
-                if claim.email_id not in contents:
-                    contents[claim.email_id] = await self._content(claim.email_id)
-                if not await self._deliver(smtp, claim, contents[claim.email_id]):
-                    await self._server_down(claims[index + 1 :], None)
+                    return  # stop() hands the claims not begun back
+                part = claims[start : start + size]
+                if not await self._send_chunk(smtp, part, contents):
+                    await self._server_down(claims[start + size :], None)
                     return
-                self._claimed.discard(claim.delivery_id)
 
-    async def _content(self, email_id: int) -> EmailContent | None:
-        async with self._sessions() as session:
-            return await repo.content(session, email_id)
-
-    async def _deliver(
-        self, smtp: SmtpSender, claim: Claimed, content: EmailContent | None
+    async def _send_chunk(
+        self, smtp: SmtpSender, part: list[Claimed], contents: dict[int, EmailContent | None]
     ) -> bool:
-        """Send one; False when the server went away (the batch then stops)."""
+        """Begin the chunk in one commit, send it, record every outcome in one more.
+        False when the server went away."""
+        outcomes = Outcomes()
+        prepared = [p for c in part if (p := await self._prepare(smtp, c, contents, outcomes))]
+        until = self._clock.now() + self._chunk_lease(len(prepared))
+        begun = set(await self._begin(prepared, until))
+        current: int | None = None
+        alive = True
+        try:
+            for item in (p for p in prepared if p.claim.delivery_id in begun):
+                current = item.claim.delivery_id
+                alive = alive and await self._send_one(smtp, item, until, outcomes)
+                if not alive and current not in outcomes.handled:
+                    outcomes.unsent.append(current)
+                current = None
+        finally:
+            # Interrupted (stop): the message on the wire stays `sending` (unknown after
+            # its lease); the ones after it never left, so they are pending again.
+            outcomes.unsent += [i for i in begun - outcomes.handled if i != current]
+            await self._record(outcomes, alive)
+            self._claimed.difference_update(c.delivery_id for c in part)
+        return alive
+
+    async def _prepare(
+        self, smtp: SmtpSender, claim: Claimed, contents: dict[int, EmailContent | None],
+        outcomes: Outcomes,
+    ) -> Prepared | None:  # fmt: skip
+        if claim.email_id not in contents:
+            contents[claim.email_id] = await self._content(claim.email_id)
+        content = contents[claim.email_id]
         if content is None:
-            return True  # the email was deleted: its deliveries went with it
+            return None  # the email was deleted: its deliveries went with it
         token, hashed = new_token()
         key = f"seq{content.sequence_id}-e{content.email_id}-d{claim.delivery_id}"
         message_id = stable_message_id(key, self._domain)
@@ -207,72 +227,74 @@ class SequenceMail:
                 unsubscribe_url=unsubscribe_url(self._base_url, token),
             )  # fmt: skip
         except HeaderInjection as error:
-            await self._finish(claim, D.FAILED, f"The email could not be built: {error}")
-            return True
-        async with self._gate.turn("smtp"):
-            if not await self._begin(claim, message_id, hashed):
-                return True  # unsubscribed meanwhile, or the claim was lost
-            try:
-                await smtp.send(message)
-            except MailTransient as error:
-                await self._transient(claim, error)
-                return error.code is not None  # no reply code: the connection is gone
-            except MailRejected as error:
-                await self._finish(claim, D.FAILED, str(error), error.code)
-            except MailOutcomeUnknown as error:
-                await self._finish(claim, D.UNKNOWN, str(error))
-            except Exception as error:  # a bug mid-send: what went out is unknowable
-                log.exception("sequence send crashed", extra={"delivery_id": claim.delivery_id})
-                await self._finish(claim, D.UNKNOWN, f"Internal error ({type(error).__name__}).")
-            else:
-                self._accepted.append(claim.delivery_id)
-        return True
+            outcomes.end(claim, D.FAILED, f"The email could not be built: {error}")
+            return None
+        return Prepared(claim, message, Begin(claim.delivery_id, message_id, hashed))
 
-    async def _begin(self, claim: Claimed, message_id: str, hashed: str) -> bool:
+    def _chunk_lease(self, count: int) -> timedelta:
+        """Long enough for the chunk at the pace, plus one slow send."""
+        return timedelta(seconds=count / self._policy.rate_per_s) + self._policy.publish.send_lease
+
+    async def _content(self, email_id: int) -> EmailContent | None:
+        async with self._sessions() as session:
+            return await repo.content(session, email_id)
+
+    async def _begin(self, prepared: list[Prepared], until: datetime) -> list[int]:
         now = self._clock.now()
         async with self._sessions.begin() as session:
-            await self._record_accepted(session, now)
-            return await repo.begin_send(
-                session, claim.delivery_id, worker=self._worker, valid_after=now + CLOCK_SKEW,
-                lease_until=now + self._policy.publish.send_lease, message_id=message_id,
-                unsubscribe_hash=hashed,
+            return await chunks.begin_chunk(
+                session, [p.begin for p in prepared], worker=self._worker,
+                valid_after=now + CLOCK_SKEW, lease_until=until,
             )  # fmt: skip
 
-    async def _record_accepted(self, session: AsyncSession, now: datetime) -> None:
-        accepted, self._accepted = self._accepted, []
-        await repo.mark_sent(session, accepted, worker=self._worker, now=now)
+    async def _send_one(
+        self, smtp: SmtpSender, item: Prepared, until: datetime, outcomes: Outcomes
+    ) -> bool:
+        """Send one begun delivery; False when the server went away (the chunk stops)."""
+        claim = item.claim
+        async with self._gate.turn("smtp"):
+            if self._closing or self._clock.now() + self._policy.publish.send_lease > until:
+                outcomes.unsent.append(claim.delivery_id)  # not enough lease left to send
+                return True
+            try:
+                await smtp.send(item.message)
+            except MailTransient as error:
+                self._transient(claim, error, outcomes)
+                return error.code is not None  # no reply code: the connection is gone
+            except MailRejected as error:
+                outcomes.end(claim, D.FAILED, str(error), error.code)
+            except MailOutcomeUnknown as error:
+                outcomes.end(claim, D.UNKNOWN, str(error))
+            except Exception as error:  # a bug mid-send: what went out is unknowable
+                log.exception("sequence send crashed", extra={"delivery_id": claim.delivery_id})
+                outcomes.end(claim, D.UNKNOWN, f"Internal error ({type(error).__name__}).")
+            else:
+                outcomes.sent.append(claim.delivery_id)
+        return True
 
-    async def _flush_accepted(self) -> None:
-        if self._accepted:
-            async with self._sessions.begin() as session:
-                await self._record_accepted(session, self._clock.now())
-
-    async def _finish(
-        self, claim: Claimed, to: D, error: str | None, code: int | None = None
-    ) -> None:
-        async with self._sessions.begin() as session:
-            await self._record_accepted(session, self._clock.now())
-            await repo.finish(
-                session, claim.delivery_id, worker=self._worker, to=to, now=self._clock.now(),
-                error=error, code=code,
-            )  # fmt: skip
-        if to != D.SENT:
-            log.warning("sequence email %s: %s", to, error, extra={"delivery": claim.delivery_id})
-
-    async def _transient(self, claim: Claimed, error: MailTransient) -> None:
+    def _transient(self, claim: Claimed, error: MailTransient, outcomes: Outcomes) -> None:
         """Retry with backoff, up to PUBLISH_RETRIES times; then failed."""
         tries = claim.attempts + 1
         policy = self._policy.publish
         if tries > policy.retries:
-            reason = f"{error} (tried {tries} times)"
-            await self._finish(claim, D.FAILED, reason, error.code)
+            outcomes.end(claim, D.FAILED, f"{error} (tried {tries} times)", error.code)
             return
         at = self._clock.now() + timedelta(seconds=policy.backoff(tries))
+        outcomes.retries.append(Retry(claim.delivery_id, at, str(error), error.code))
+
+    async def _record(self, outcomes: Outcomes, alive: bool) -> None:
+        now = self._clock.now()
+        # After a lost server the unsent wait a backoff; otherwise they are due now.
+        unsent_at = now if alive else now + timedelta(seconds=self._policy.publish.backoff(1))
         async with self._sessions.begin() as session:
-            await repo.retry_at(
-                session, claim.delivery_id, worker=self._worker, at=at, error=str(error),
-                code=error.code,
+            await chunks.record_chunk(
+                session, worker=self._worker, now=now, sent=outcomes.sent,
+                final=outcomes.final, retries=outcomes.retries, unsent=outcomes.unsent,
+                unsent_at=unsent_at,
             )  # fmt: skip
+        for outcome in outcomes.final:
+            log.warning("sequence email %s: %s", outcome.status, outcome.error,
+                        extra={"delivery": outcome.delivery_id})  # fmt: skip
 
     async def _server_down(self, rest: list[Claimed], error: MailTransient | None) -> None:
         """The server can't be reached: the claims not begun wait a backoff, uncounted."""

@@ -3,7 +3,8 @@
 Every move is a conditional UPDATE on the claim (`claimed_by`, status, lease), so two
 replicas never both send a row; picks skip rows another replica holds locked
 (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite serialises writers). The caller owns the
-transaction. Stats and logs for the sequence views are in storage.repos.delivery_stats.
+transaction. Sending a chunk at once: storage.repos.delivery_chunks; the send log for
+people: storage.repos.delivery_log.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class Claimed:
     attempts: int
 
 
-def _suppressed(address: SQLColumnExpression[str]) -> ColumnElement[bool]:
+def suppressed(address: SQLColumnExpression[str]) -> ColumnElement[bool]:
     return exists().where(EmailSuppression.address == address)
 
 
@@ -92,7 +93,7 @@ async def _create_deliveries(
     session: AsyncSession, email_id: int, sequence_id: int, now: datetime
 ) -> None:
     address = SequenceRecipient.email
-    status = case((_suppressed(address), literal(D.SUPPRESSED)), else_=literal(D.PENDING))
+    status = case((suppressed(address), literal(D.SUPPRESSED)), else_=literal(D.PENDING))
     rows = select(
         literal(email_id), literal(sequence_id), address, status, literal(0), literal(now),
         literal(now),
@@ -178,12 +179,12 @@ async def begin_send(
     held = [
         EmailDelivery.id == delivery_id, EmailDelivery.claimed_by == worker,
         EmailDelivery.status == D.PENDING, EmailDelivery.lease_until > valid_after,
-        ~_suppressed(EmailDelivery.recipient),
+        ~suppressed(EmailDelivery.recipient),
     ]  # fmt: skip
     values = {"status": D.SENDING, "attempts": EmailDelivery.attempts + 1,
               "lease_until": lease_until, "message_id": message_id,
               "unsubscribe_hash": unsubscribe_hash}  # fmt: skip
-    return bool(await _update(session, held, values))
+    return bool(await update_where(session, held, values))
 
 
 async def finish(
@@ -204,7 +205,7 @@ async def finish(
                               "next_attempt_at": None}  # fmt: skip
     if to == D.SENT:
         values["sent_at"] = now
-    return bool(await _update(session, held, values))
+    return bool(await update_where(session, held, values))
 
 
 async def mark_sent(
@@ -218,7 +219,7 @@ async def mark_sent(
     values = {"status": D.SENT, "sent_at": now, "finished_at": now, "error": None,
               "smtp_code": None, "claimed_by": None, "lease_until": None,
               "next_attempt_at": None}  # fmt: skip
-    return await _update(session, held, values)
+    return await update_where(session, held, values)
 
 
 async def retry_at(
@@ -230,7 +231,7 @@ async def retry_at(
             EmailDelivery.status.in_((D.SENDING, D.PENDING))]  # fmt: skip
     values = {"status": D.PENDING, "next_attempt_at": at, "error": error, "smtp_code": code,
               "claimed_by": None, "lease_until": None}  # fmt: skip
-    return bool(await _update(session, held, values))
+    return bool(await update_where(session, held, values))
 
 
 async def release(
@@ -244,7 +245,7 @@ async def release(
     values: dict[str, Any] = {"claimed_by": None, "lease_until": None}
     if at is not None:
         values["next_attempt_at"] = at
-    return await _update(session, held, values)
+    return await update_where(session, held, values)
 
 
 async def recover_expired(session: AsyncSession, *, now: datetime, reason: str) -> list[int]:
@@ -252,7 +253,7 @@ async def recover_expired(session: AsyncSession, *, now: datetime, reason: str) 
     lost = [EmailDelivery.status == D.SENDING, EmailDelivery.lease_until < now]
     values = {"status": D.UNKNOWN, "error": reason, "finished_at": now, "claimed_by": None,
               "lease_until": None}  # fmt: skip
-    return await _update(session, lost, values)
+    return await update_where(session, lost, values)
 
 
 async def finish_emails(session: AsyncSession, *, now: datetime) -> list[int]:
@@ -295,9 +296,9 @@ async def resolve_unknown(
     where = [EmailDelivery.id == delivery_id, EmailDelivery.status == D.UNKNOWN]
     if sent:
         values: dict[str, Any] = {"status": D.SENT, "sent_at": now, "error": None}
-        return bool(await _update(session, where, values))
+        return bool(await update_where(session, where, values))
     values = {"status": D.PENDING, "next_attempt_at": now, "finished_at": None, "error": None}
-    if not await _update(session, where, values):
+    if not await update_where(session, where, values):
         return False
     # Its email is owed again: back to sending so the sweep picks the row up.
     await session.execute(
@@ -315,7 +316,7 @@ async def resolve_unknown(
     return True
 
 
-async def _update(
+async def update_where(
     session: AsyncSession, where: Sequence[ColumnElement[bool]], values: dict[str, Any]
 ) -> list[int]:
     statement = (
