@@ -102,6 +102,12 @@ class InboxReader:
                 session, cursor.id, problem=problem, at=self._clock.now()
             )
 
+    async def forget_problem(self, problem: str) -> None:
+        """The admins could not be told: let the next poll that meets it try again."""
+        cursor = await self._cursor()
+        async with self._sessions.begin() as session:
+            await repo.forget_problem(session, cursor.id, problem=problem)
+
     async def _cursor(self) -> ImapCursor:
         address = self._mailbox.address
         async with self._sessions.begin() as session:

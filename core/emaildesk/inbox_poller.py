@@ -88,10 +88,17 @@ class InboxPoller:
         mailbox = str(self._reader.mailbox.address)
         log.warning("support inbox %s: %s (fix: %s)", mailbox, problem.detail, problem.fix)
         try:
-            if await self._reader.note_problem(problem.detail):
-                await self._alert(InboxAlert(mailbox, problem.detail, problem.fix))
+            if not await self._reader.note_problem(problem.detail):
+                return  # told already
         except Exception:
-            log.exception("could not tell the admins about the support inbox")
+            log.exception("could not record the support inbox's problem")
+            return
+        try:
+            await self._alert(InboxAlert(mailbox, problem.detail, problem.fix))
+        except Exception:
+            log.exception("could not tell the admins about the support inbox; trying again")
+            with contextlib.suppress(Exception):  # the database is down too: logged above
+                await self._reader.forget_problem(problem.detail)
 
     async def _recovered(self, result: PollResult) -> None:
         if result.recovered_from is None:

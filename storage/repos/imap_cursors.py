@@ -135,6 +135,15 @@ async def note_problem(
     return _changed(result)
 
 
+async def forget_problem(session: AsyncSession, cursor_id: int, *, problem: str) -> None:
+    """Nobody could be told: the next poll that meets it tells again."""
+    await session.execute(
+        update(ImapCursor)
+        .where(ImapCursor.id == cursor_id, ImapCursor.problem == problem[:500])
+        .values(problem=None, problem_since=None)
+    )
+
+
 def _changed(result: object) -> bool:
     assert isinstance(result, CursorResult)
     return result.rowcount == 1

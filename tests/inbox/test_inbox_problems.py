@@ -152,3 +152,23 @@ async def test_the_poller_reads_new_mail_until_stopped(
     await asyncio.sleep(0.3)
 
     assert [row.subject for row in await stored(session_factory)] == ["Question 1"]
+
+
+async def test_an_alert_nobody_got_is_sent_again(
+    imap_account: Account, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    attempts: list[InboxAlert] = []
+
+    async def alert(sent: InboxAlert) -> None:
+        attempts.append(sent)
+        if len(attempts) == 1:
+            raise RuntimeError("no admin could be told")  # Telegram was away
+
+    poller = InboxPoller(
+        reader(session_factory, mailbox(imap_account, port=1)), interval_s=60, alert=alert
+    )
+    await poller.poll_once()
+    await poller.poll_once()
+    await poller.poll_once()
+
+    assert len(attempts) == 2  # failed, then told; not again after that
