@@ -86,6 +86,11 @@ class ReplyDrafting:
                 session, reply_id, owner=self._owner, until=now + self._lease, now=now
             )
 
+    async def release(self) -> None:
+        """At a clean stop: the drafts cut off here are free for the next start to write."""
+        async with self._sessions.begin() as session:
+            await repo.release_drafting(session, self._owner)
+
     async def start_redo(
         self, reply_id: int, revision: int, user_id: int, *, tone: Tone | None = None
     ) -> ReplyView:

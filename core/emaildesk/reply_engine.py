@@ -92,12 +92,14 @@ class ReplyEngine:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def stop(self) -> None:
-        """Sends on the wire finish; drafts are dropped (their lease lets a restart redo them)."""
+        """Sends on the wire finish; drafts are cut off and their claims handed back, so the
+        next start writes them (a crash leaves the claims to lapse instead)."""
         self._stopping = True
         for task in list(self._tasks):
             if task.get_name().startswith(("email:", "draft:")):
                 task.cancel()
         await self.idle()
+        await self._drafting.release()
 
     # -- the work ----------------------------------------------------------------------
 

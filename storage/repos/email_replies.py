@@ -113,6 +113,12 @@ async def drafting_failed(
     return await _update(session, held, values)
 
 
+async def release_drafting(session: AsyncSession, owner: str) -> None:
+    """A stopping worker hands its drafting claims back: the next start takes them at once."""
+    held = (ReplyDraft.status == R.DRAFTING, ReplyDraft.lease_owner == owner)
+    await _update(session, held, {"lease_owner": None, "lease_until": None})
+
+
 # -- a person's decisions -------------------------------------------------------------
 
 

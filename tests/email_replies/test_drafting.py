@@ -152,3 +152,20 @@ async def test_a_backlog_is_drafted_a_few_at_a_time(
     gate.set()
     await d.engine.idle()
     assert await _drafts(session_factory) == 5 and len(d.shown.updates) == 5
+
+
+async def test_a_clean_stop_hands_a_draft_in_progress_to_the_next_start(
+    session_factory: async_sessionmaker[AsyncSession], smtp: tuple[ScriptedSmtp, SMTPSettings]
+) -> None:
+    slow = FakeLLM(gate=asyncio.Event())  # never answers
+    stopping = await desk_on(session_factory, smtp[1], llm=slow, owner="stopping")
+    await receive(stopping)
+    await asyncio.sleep(0.1)
+    assert len(slow.requests) == 1
+    await stopping.engine.stop()
+    restarted = await desk_on(session_factory, smtp[1], owner="restarted", clock=stopping.clock)
+    restarted.llm.queue(triage(), answer())
+    await restarted.engine.sweep()  # no lease to wait for
+    await restarted.engine.idle()
+    (update,) = restarted.shown.updates
+    assert update.view.status is ReplyStatus.PENDING and await _drafts(session_factory) == 1
