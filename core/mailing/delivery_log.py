@@ -1,7 +1,8 @@
 """A sequence's send log for people: how each recipient fared, and what went wrong.
 
-Implements core.sequences.ports.DeliveryStats (the sequence views' per-recipient counts)
-and lists the failures, unknown outcomes and unsubscribes for /sequence's view.
+Implements core.sequences.ports.DeliveryStats (the sequence views' counts per recipient
+and per email), lists the failures, unknown outcomes and unsubscribes for /sequence's
+view, and one recipient's log.
 """
 
 from __future__ import annotations
@@ -24,6 +25,18 @@ class DeliveryProblem:
     at: datetime | None
 
 
+@dataclass(frozen=True)
+class RecipientSend:
+    """One sequence email as it went (or not) to one recipient."""
+
+    email_number: int
+    subject: str | None
+    status: str  # domain.mailing.DeliveryStatus
+    attempts: int
+    error: str | None
+    at: datetime | None  # sent, or reached its final status
+
+
 class DeliveryLog:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = session_factory
@@ -37,3 +50,18 @@ class DeliveryLog:
         async with self._sessions() as session:
             rows = await repo.trouble(session, sequence_id, limit=limit)
         return tuple(DeliveryProblem(*row) for row in rows)
+
+    async def per_email(self, sequence_id: int) -> Mapping[int, Mapping[str, int]]:
+        async with self._sessions() as session:
+            return await repo.per_email(session, sequence_id)
+
+    async def totals(self, sequence_id: int) -> Mapping[str, int]:
+        """Delivery status -> count over the whole sequence."""
+        async with self._sessions() as session:
+            return await repo.totals(session, sequence_id)
+
+    async def recipient_log(self, sequence_id: int, address: str) -> tuple[RecipientSend, ...]:
+        """Every email of the sequence this address had a delivery for, in order."""
+        async with self._sessions() as session:
+            rows = await repo.recipient_log(session, sequence_id, address.strip().lower())
+        return tuple(RecipientSend(*row) for row in rows)

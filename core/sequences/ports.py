@@ -21,6 +21,10 @@ class DeliveryStats(Protocol):
         """Recipient address -> delivery status -> count, for one sequence."""
         ...
 
+    async def per_email(self, sequence_id: int) -> Mapping[int, Mapping[str, int]]:
+        """Sequence email id -> delivery status -> count, for one sequence."""
+        ...
+
 
 class HeldAlerter(Protocol):
     async def held(self, email: SequenceEmailView) -> None:

@@ -8,7 +8,7 @@ mailing side once approved and due.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -132,11 +132,12 @@ class SequenceService:
         # Read before this session opens: on SQLite the bot has one connection, and the
         # mailing side's log needs it too.
         sent = await self._deliveries.per_recipient(sequence_id) if self._deliveries else {}
+        by_email = await self._deliveries.per_email(sequence_id) if self._deliveries else {}
         async with self._sessions() as session:
             row = await repo.get(session, sequence_id)
             if row is None:
                 raise NotFound(f"Sequence #{sequence_id} does not exist.")
-            return await _detail(session, row, sent)
+            return await _detail(session, row, sent, by_email)
 
     async def recent(self, *, offset: int = 0, limit: int = 20) -> tuple[SequenceView, ...]:
         """Newest first."""
@@ -187,10 +188,16 @@ class SequenceService:
 
 
 async def _detail(
-    session: AsyncSession, row: EmailSequence, sent: Mapping[str, Mapping[str, int]]
+    session: AsyncSession,
+    row: EmailSequence,
+    sent: Mapping[str, Mapping[str, int]],
+    by_email: Mapping[int, Mapping[str, int]] | None = None,
 ) -> SequenceDetail:
     view = (await _views(session, [row]))[0]
-    emails = email_views(await repo.emails(session, row.id), row.name)
+    emails = tuple(
+        replace(e, deliveries=(by_email or {}).get(e.id, {}))
+        for e in email_views(await repo.emails(session, row.id), row.name)
+    )
     recipients = tuple(
         RecipientView(r.email, r.consent_source, r.consent_at, sent.get(r.email, {}))
         for r in await repo.recipients(session, row.id)

@@ -100,6 +100,8 @@ class SequenceEmailView:
     approved_at: datetime | None
     seen_at: datetime | None
     held_at: datetime | None
+    # Sends per delivery status (sent, failed, …) from the mailing side; empty before any.
+    deliveries: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_row(cls, row: SequenceEmail, sequence_name: str) -> SequenceEmailView:
@@ -123,6 +125,7 @@ class SequenceEmailView:
             "body_text": self.body_text,
             "key_points": list(self.key_points),
             "approved_at": self.approved_at.isoformat() if self.approved_at else None,
+            "deliveries": dict(self.deliveries),
         }
 
 
@@ -153,6 +156,10 @@ class SequenceDetail:
     # Problems a person should know of, not errors ("3 duplicate addresses were merged").
     notes: tuple[str, ...] = ()
 
+    def delivery_totals(self) -> dict[str, int]:
+        """Delivery status -> count over all the emails."""
+        return _totals(self.emails)
+
     def as_json(self) -> dict[str, Any]:
         tz = self.sequence.tz
         return {
@@ -161,8 +168,17 @@ class SequenceDetail:
             "recipients": [r.as_json() for r in self.recipients],
             "planned_send_times": [e.due_at.astimezone(tz).isoformat() for e in self.emails],
             "emails": [e.as_json(tz) for e in self.emails],
+            "deliveries": self.delivery_totals(),
             "notes": list(self.notes),
         }
+
+
+def _totals(emails: Sequence[SequenceEmailView]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for email in emails:
+        for status, count in email.deliveries.items():
+            totals[status] = totals.get(status, 0) + count
+    return totals
 
 
 def email_views(rows: Sequence[SequenceEmail], name: str) -> tuple[SequenceEmailView, ...]:

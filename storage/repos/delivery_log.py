@@ -44,3 +44,43 @@ async def trouble(
         (str(recipient), int(number), str(status), error, at)
         for recipient, number, status, error, at in (await session.execute(statement)).all()
     ]
+
+
+async def per_email(session: AsyncSession, sequence_id: int) -> dict[int, dict[str, int]]:
+    """Sequence email id -> delivery status -> count, for one sequence."""
+    statement = (
+        select(EmailDelivery.sequence_email_id, EmailDelivery.status, func.count())
+        .where(EmailDelivery.sequence_id == sequence_id)
+        .group_by(EmailDelivery.sequence_email_id, EmailDelivery.status)
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for email_id, status, count in (await session.execute(statement)).all():
+        counts.setdefault(email_id, {})[status] = count
+    return counts
+
+
+async def totals(session: AsyncSession, sequence_id: int) -> dict[str, int]:
+    """Delivery status -> count over all of one sequence's emails."""
+    statement = (
+        select(EmailDelivery.status, func.count())
+        .where(EmailDelivery.sequence_id == sequence_id)
+        .group_by(EmailDelivery.status)
+    )
+    return {status: count for status, count in (await session.execute(statement)).all()}
+
+
+async def recipient_log(
+    session: AsyncSession, sequence_id: int, address: str
+) -> Sequence[tuple[int, str | None, str, int, str | None, datetime | None]]:
+    """(email number, subject, status, attempts, error, when) of every delivery one
+    recipient had from one sequence, in email order."""
+    when = func.coalesce(EmailDelivery.sent_at, EmailDelivery.finished_at)
+    statement = (
+        select(SequenceEmail.number, SequenceEmail.subject, EmailDelivery.status,
+               EmailDelivery.attempts, EmailDelivery.error, when)
+        .join(SequenceEmail, SequenceEmail.id == EmailDelivery.sequence_email_id)
+        .where(EmailDelivery.sequence_id == sequence_id, EmailDelivery.recipient == address)
+        .order_by(SequenceEmail.number)
+    )  # fmt: skip
+    rows = (await session.execute(statement)).all()
+    return [(n, subject, status, tries, error, at) for n, subject, status, tries, error, at in rows]
