@@ -254,11 +254,13 @@ service anvil {{
 
 
 def _alive(pid: int) -> bool:
+    """Running, and not a zombie: where nothing reaps the daemonised master (a container
+    whose first process is not an init), it stays a zombie after it exits."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
         return False
-    return True
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def _username() -> str:
