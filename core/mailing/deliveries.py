@@ -9,7 +9,9 @@ webhook mirrors. Each pass:
    gets a `suppressed` row and no mail);
 3. due deliveries are claimed under a lease (FOR UPDATE SKIP LOCKED) and sent by one
    task over one reused SMTP connection, paced at SEQUENCE_SEND_RATE_PER_S;
-4. emails with no delivery left open are `sent`.
+4. emails with no delivery left open are `sent`;
+5. the admins are told of each sent email's failed and unknown deliveries, once
+   (core.mailing.delivery_alerts).
 
 Per chunk of up to one second's messages (core.mailing.chunk: why, and what a crash
 costs): `sending` is committed right before they leave (the suppression list is checked
@@ -31,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.clock import Clock
 from core.config import AppSettings, SMTPSettings
 from core.mailing.chunk import Outcomes, Prepared, chunk_size
+from core.mailing.delivery_alerts import DeliveryAlerts
 from core.mailing.errors import HeaderInjection, MailOutcomeUnknown, MailRejected, MailTransient
 from core.mailing.outgoing import domain_of, stable_message_id
 from core.mailing.sequence_message import sequence_message
@@ -93,7 +96,9 @@ class SequenceMail:
         *,
         worker: str,
         sleep: Sleep = asyncio.sleep,
+        alerts: DeliveryAlerts | None = None,
     ) -> None:
+        """`alerts`: tells the admins of failed and unknown deliveries on each pass."""
         self._sessions, self._clock, self._policy = sessions, clock, policy
         self._smtp, self._base_url, self._worker = smtp, base_url, worker
         self._gate = Gate(policy.rate_per_s, 1, sleep=sleep)
@@ -101,6 +106,7 @@ class SequenceMail:
         self._task: asyncio.Task[None] | None = None
         self._claimed: set[int] = set()
         self._closing = False
+        self._alerts = alerts
 
     async def start_due(self) -> None:
         """Recover, start the emails due, close the finished ones; send in a task."""
@@ -116,6 +122,8 @@ class SequenceMail:
         if started:
             log.info("sequence emails started", extra={"email_ids": started})
         await self._finish_emails()
+        if self._alerts is not None:
+            await self._alerts.flush()
         if not self._closing and (self._task is None or self._task.done()):
             self._task = asyncio.create_task(self._run(), name="sequence-mail")
 

@@ -49,6 +49,10 @@ class EmailDelivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When it reached a final status (sent, failed, unknown, suppressed).
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Failed and unknown rows: when the admins were told (one alert per sequence email
+    # covers all its rows); alert_until is the lease of a replica telling them right now.
+    alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    alert_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class EmailSuppression(Base):

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.config import SMTPSettings
 from core.mailing.deliveries import MailPolicy, SequenceMail
+from core.mailing.delivery_alerts import DeliveryAlerter, DeliveryAlerts
 from core.publishing.dispatcher import Dispatcher
 from core.publishing.policy import PublishPolicy
 from core.publishing.types import Publishers
@@ -71,9 +72,11 @@ def mail_dispatcher(
     worker: str,
     policy: PublishPolicy = FAST,
     rate_per_s: float = 1000.0,
+    alerter: DeliveryAlerter | None = None,
 ) -> Dispatcher:
+    alerts = DeliveryAlerts(sessions, clock, alerter) if alerter else None
     mail = SequenceMail(sessions, clock, MailPolicy(policy, rate_per_s), smtp, BASE_URL,
-                        worker=worker)  # fmt: skip
+                        worker=worker, alerts=alerts)  # fmt: skip
     publisher = FakePublisher()
     return Dispatcher(
         sessions, clock, policy, Publishers({"telegram": publisher}, {}), FakeAlerter(),

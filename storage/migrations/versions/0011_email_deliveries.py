@@ -65,6 +65,8 @@ def _create_deliveries() -> None:
         _utc("created_at"),
         _utc("sent_at", nullable=True),
         _utc("finished_at", nullable=True),
+        _utc("alerted_at", nullable=True),
+        _utc("alert_until", nullable=True),
         sa.ForeignKeyConstraint(
             ["sequence_email_id"],
             ["sequence_emails.id"],
