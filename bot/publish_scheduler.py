@@ -19,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
+from bot.adapters.delivery_alerts import TelegramDeliveryAlerter
 from bot.adapters.telegram_channel import TelegramAlerter, TelegramChannelPublisher
 from bot.adapters.telegram_http import AiohttpRequest
 from bot.adapters.webhook_sender import WebhookPublisher
@@ -26,6 +27,7 @@ from bot.settings import Settings
 from core.clock import Clock
 from core.config import SequenceSettings
 from core.mailing.deliveries import MailPolicy, SequenceMail, sending_off
+from core.mailing.delivery_alerts import DeliveryAlerts
 from core.publishing.dispatcher import Dispatcher, new_worker_id
 from core.publishing.email import EmailPublisher
 from core.publishing.health import HealthReport
@@ -33,6 +35,7 @@ from core.publishing.policy import PublishPolicy, default_target, mirror_enabled
 from core.publishing.service import SchedulingService
 from core.publishing.types import Publisher, Publishers
 from handlers.schedule.alerts import alert_message
+from handlers.sequence.deliveries import delivery_message
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +144,7 @@ def build_publishing(
     dispatcher = Dispatcher(
         sessions, clock, policy, Publishers(by_kind, OFF), alerter, worker=worker,
         default_target=target, image_root=app.data_dir, mirror=mirror,
-        mail=_sequence_mail(settings, sessions, clock, policy, worker),
+        mail=_sequence_mail(settings, sessions, clock, policy, worker, bot),
     )  # fmt: skip
     scheduling = SchedulingService(sessions, clock, app.tz, image_root=app.data_dir,
                                    default_target=label, mirror=mirror is not None)  # fmt: skip
@@ -150,7 +153,7 @@ def build_publishing(
 
 def _sequence_mail(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock,
-    policy: PublishPolicy, worker: str,
+    policy: PublishPolicy, worker: str, bot: Bot,
 ) -> SequenceMail | None:  # fmt: skip
     """Sequence emails go out on the dispatcher's sweep when SMTP and PUBLIC_BASE_URL are set."""
     off = sending_off(settings.app, settings.smtp)
@@ -158,9 +161,12 @@ def _sequence_mail(
         log.info(off)
         return None
     rate = (settings.sequences or SequenceSettings(_env_file=None)).send_rate_per_s
+    admins = settings.access.admin_user_ids
+    alerter = TelegramDeliveryAlerter(bot, admins, delivery_message)
     return SequenceMail(
         sessions, clock, MailPolicy(policy, rate), settings.smtp,
         str(settings.app.public_base_url), worker=worker,
+        alerts=DeliveryAlerts(sessions, clock, alerter),
     )  # fmt: skip
 
 

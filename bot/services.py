@@ -21,6 +21,7 @@ from core.emaildesk.replies import ReplyDesk
 from core.emaildesk.reply_engine import ReplyEngine
 from core.inflight import CardsInFlight
 from core.llm.gateway import LLMGateway
+from core.mailing.delivery_alerts import DeliveryAlerts
 from core.mailing.delivery_log import DeliveryLog
 from core.metrics import Metrics
 from core.orders.service import OrderService
@@ -102,6 +103,12 @@ class Services:
             self.sessions, self.clock, self.settings.app.tz, send_at=send_at, models=self.llm,
             deliveries=self.delivery_log,
         )  # fmt: skip
+
+    @cached_property
+    def delivery_alerts(self) -> DeliveryAlerts:
+        """Admins' decisions on unknown sequence deliveries (the alerts are told by the
+        publishing sweep, bot/publish_scheduler.py)."""
+        return DeliveryAlerts(self.sessions, self.clock)
 
     @cached_property
     def delivery_log(self) -> DeliveryLog:

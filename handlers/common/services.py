@@ -18,6 +18,7 @@ from core.emaildesk.intake import EmailIntake
 from core.emaildesk.replies import ReplyDesk
 from core.emaildesk.reply_engine import ReplyEngine
 from core.inflight import CardsInFlight
+from core.mailing.delivery_alerts import DeliveryAlerts
 from core.mailing.delivery_log import DeliveryLog
 from core.metrics import Metrics
 from core.orders.service import OrderService
@@ -86,3 +87,5 @@ class HandlerServices(Protocol):
     def sequence_review(self) -> SequenceReview: ...
     @property
     def delivery_log(self) -> DeliveryLog: ...
+    @property
+    def delivery_alerts(self) -> DeliveryAlerts: ...

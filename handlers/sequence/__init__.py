@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from handlers.common import document_router, text_router
 from handlers.common.context import BotApplication
 from handlers.common.keyboards import pattern
-from handlers.sequence import command, keyboards, recipients, review, steps
+from handlers.sequence import command, deliveries, keyboards, recipients, review, steps
 
 
 def register(app: BotApplication) -> None:
@@ -17,6 +17,7 @@ def register(app: BotApplication) -> None:
             CommandHandler("sequence", command.sequence),
             CallbackQueryHandler(command.on_button, pattern=pattern(keyboards.KIND)),
             CallbackQueryHandler(command.on_email_button, pattern=pattern(keyboards.EMAIL_KIND)),
+            CallbackQueryHandler(deliveries.on_button, pattern=pattern(deliveries.KIND)),
         ]
     )
     text_router.wait_for_prefix(app, steps.PREFIX, command.on_text)
