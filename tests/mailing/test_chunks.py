@@ -3,6 +3,7 @@ begins a chunk, one records it; a crash in between leaves the chunk unknown, nev
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from core.config import SMTPSettings
@@ -120,3 +121,23 @@ async def test_a_list_longer_than_a_chunk_mixes_outcomes_and_each_is_recorded(
     assert sent == set(addresses) - {addresses[3], addresses[CHUNK_MAX + 1]}
     assert all(rows[a].attempts == 1 and rows[a].claimed_by is None for a in sent)
     assert sorted(m.rcpt for m in box.messages) == sorted(sent)
+
+
+async def test_a_stop_mid_chunk_sends_nothing_more_and_hands_the_rest_back(
+    session_factory: Sessions, smtp: Server
+) -> None:
+    box, settings = smtp
+    addresses = [f"reader{n}@customer.example" for n in range(12)]
+    _, [email_id] = await add_sequence(session_factory, addresses)
+    # 5 a second: chunks of 5, one message every 0.2 s.
+    dispatcher = mail_dispatcher(session_factory, MutableClock(), settings, worker="a",
+                                 rate_per_s=5.0)  # fmt: skip
+    await dispatcher.sweep()
+    await asyncio.sleep(0.5)
+    await dispatcher.stop(grace_s=5)
+    rows = await deliveries(session_factory, email_id)
+    sent = {a for a, r in rows.items() if r.status == D.SENT}
+    assert 1 <= len(sent) < len(addresses)
+    assert sorted(m.rcpt for m in box.messages) == sorted(sent)
+    rest = [r for a, r in rows.items() if a not in sent]
+    assert {(r.status, r.attempts, r.claimed_by) for r in rest} == {(D.PENDING, 0, None)}
