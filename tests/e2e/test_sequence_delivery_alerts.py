@@ -11,15 +11,18 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from aiohttp import ClientSession
 
 from bot.adapters.delivery_alerts import TelegramDeliveryAlerter
+from bot.runner import start
 from handlers.sequence.deliveries import delivery_message
+from storage.repos import suppressions
 from tests.campaigns.helpers import MutableClock
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.smtp_server import running_smtp
 from tests.doubles.telegram_api import TelegramApiDouble
 from tests.e2e.campaign_support import buttons
-from tests.e2e.harness import ADMIN, OTHER_ADMIN, Harness
+from tests.e2e.harness import ADMIN, OTHER_ADMIN, Harness, make_settings
 from tests.e2e.sequence_support import monday_clock, sequence_bot
 from tests.mailing.helpers import add_sequence, deliveries, mail_dispatcher, sweep
 from tests.publishing.helpers import FAST
@@ -83,3 +86,40 @@ async def test_one_alert_per_email_and_send_again_from_it(
     assert {a: r.status for a, r in rows.items()} == {ANN: "sent", BOB: "sent", GONE: "failed"}
     texts = [c.params["text"] for c in harness.api.calls_to("sendMessage")]
     assert sum("email #1" in t and t.startswith("⚠️") for t in texts) == 2  # no third alert
+
+
+async def test_the_running_bot_sends_and_tells_the_admins(
+    telegram_api: TelegramApiDouble, llm_server: FakeLLMServer, tmp_path: Path
+) -> None:
+    """As deployed: SMTP and PUBLIC_BASE_URL set, the publishing sweep sends the approved
+    email and the admins get the alert from the bot's own wiring."""
+    clock = monday_clock()
+    with running_smtp() as (box, smtp):
+        box.rcpt_replies[GONE] = "550 5.1.1 No such user"
+        settings = make_settings(telegram_api, llm_server, tmp_path)
+        app = settings.app.model_copy(
+            update={"public_base_url": "https://bot.shop.example", "publish_sweep_interval_s": 0.5}
+        )
+        settings = dataclasses.replace(settings, smtp=smtp, app=app)
+        bot = await start(settings, clock=clock)
+        try:
+            await telegram_api.wait_for("getUpdates", timeout=10)
+            harness = Harness(telegram_api, llm_server, bot)
+            await add_sequence(bot.services.sessions, [ANN, GONE], due=clock.now())
+            alert = await harness.said("⚠️ <b>Autumn candles</b>, email #1")
+            [got] = box.messages
+            link = str(got.message["List-Unsubscribe"]).strip().strip("<>")
+            local = link.replace(
+                "https://bot.shop.example", f"http://127.0.0.1:{settings.web.port}"
+            )
+            async with (  # the mail client's one-click
+                ClientSession() as http,
+                http.post(local, data="List-Unsubscribe=One-Click") as response,
+            ):
+                assert response.status == 200 and "unsubscribed" in await response.text()
+        finally:
+            await bot.stop()
+    assert "failed 1 · sent 1" in alert.params["text"] and "reply_markup" not in alert.params
+    assert got.rcpt == ANN and link.startswith("https://bot.shop.example/u/")
+    async with bot.services.sessions() as session:
+        assert await suppressions.is_suppressed(session, ANN)
