@@ -240,8 +240,11 @@ class SequenceMail:
         return Prepared(claim, message, Begin(claim.delivery_id, message_id, hashed))
 
     def _chunk_lease(self, count: int) -> timedelta:
-        """Long enough for the chunk at the pace, plus one slow send."""
-        return timedelta(seconds=count / self._policy.rate_per_s) + self._policy.publish.send_lease
+        """Twice the chunk's time at the pace (a server slower than the pace still gets
+        through it), plus one slow send. A message is only started with a whole send's
+        lease left; the rest of a chunk that ran late goes back to pending, unsent."""
+        pace = timedelta(seconds=2 * count / self._policy.rate_per_s)
+        return pace + self._policy.publish.send_lease
 
     async def _content(self, email_id: int) -> EmailContent | None:
         async with self._sessions() as session:
