@@ -8,10 +8,7 @@ twice.
 
 from __future__ import annotations
 
-from html import escape
-from pathlib import PurePath
-
-from telegram import Document, Update
+from telegram import Update
 
 from core.conversations import Conversation
 from core.emaildesk.addresses import mailbox
@@ -20,12 +17,14 @@ from core.emaildesk.types import ReceivedEmail
 from domain.emaildesk import MAX_EMAIL_BYTES, EmailSource
 from handlers.common.context import BotContext
 from handlers.common.dialog import Who, clear, save, send, text_of, zone
+from handlers.common.files import FileRefused, FileRule, download
 from handlers.email import views
 
 PREFIX = "email:"
 PASTE = "email:paste"
 SENDER = "email:sender"
 SUFFIXES = (".eml",)
+EML_FILES = FileRule(SUFFIXES, MAX_EMAIL_BYTES, views.NOT_EML, views.TOO_BIG)
 
 
 async def email(update: Update, context: BotContext) -> None:
@@ -80,14 +79,10 @@ async def on_document(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None and message.document is not None
     who = Who.of(update)
-    problem = _file_problem(message.document)
-    if problem is not None:
-        await send(context, who, problem)
-        return
-    telegram_file = await context.bot.get_file(message.document.file_id)
-    raw = bytes(await telegram_file.download_as_bytearray())
-    if len(raw) > MAX_EMAIL_BYTES:  # the declared size is optional; check what arrived
-        await send(context, who, _too_big(message.document, len(raw)))
+    try:
+        raw = await download(context, message.document, EML_FILES)
+    except FileRefused as refused:
+        await send(context, who, str(refused))
         return
     received = await context.services.email_intake.receive_raw(
         raw, source=EmailSource.TELEGRAM, source_ref=_ref(update)
@@ -103,21 +98,6 @@ async def on_document_in_state(update: Update, context: BotContext, state: Conve
 async def _done(context: BotContext, who: Who, received: ReceivedEmail) -> None:
     await clear(context, who)
     await send(context, who, views.received(received))
-
-
-def _file_problem(document: Document) -> str | None:
-    name = document.file_name or "This file"
-    if PurePath(name).suffix.lower() not in SUFFIXES:
-        return views.NOT_EML.format(name=escape(name))
-    if document.file_size is not None and document.file_size > MAX_EMAIL_BYTES:
-        return _too_big(document, document.file_size)
-    return None
-
-
-def _too_big(document: Document, size: int) -> str:
-    name = escape(document.file_name or "The file")
-    limit = MAX_EMAIL_BYTES // 1_048_576
-    return views.TOO_BIG.format(name=name, size=size / 1_048_576, limit=limit)
 
 
 def _ref(update: Update) -> str:

@@ -30,7 +30,7 @@ NOT_EML = (
     "⚠️ {name} is not an email file. Send a <b>.eml</b> file (in your mail app: "
     "Save as / Download message), or paste the text."
 )
-TOO_BIG = "⚠️ {name} is {size:.1f} MB; I read emails up to {limit} MB."
+TOO_BIG = "⚠️ {name} is {mb:.1f} MB; I read emails up to {limit_mb} MB."
 _STATUS = {InboundStatus.RECEIVED: "📥", InboundStatus.UNREADABLE: "⚠️"}
 
 

@@ -7,15 +7,13 @@ imports nothing and keeps waiting, so the corrected file can follow.
 
 from __future__ import annotations
 
-from html import escape
-from pathlib import PurePath
-
-from telegram import Document, Update
+from telegram import Update
 
 from core.conversations import Conversation
 from core.errors import ValidationFailed
 from handlers.common.context import BotContext
 from handlers.common.dialog import Who, clear, save, send, text_of, zone
+from handlers.common.files import FileRefused, FileRule, download
 from handlers.orders import views
 
 PREFIX = "orders:"
@@ -23,6 +21,7 @@ PASTE = "orders:paste"
 SUFFIXES = (".csv",)
 ACCEPTED = (".csv", ".json", ".txt", ".tsv")
 MAX_BYTES = 5 * 1024 * 1024
+ORDERS_FILES = FileRule(ACCEPTED, MAX_BYTES, views.NOT_ORDERS, views.TOO_BIG)
 
 
 async def orders(update: Update, context: BotContext) -> None:
@@ -45,14 +44,10 @@ async def on_document(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None and message.document is not None
     who = Who.of(update)
-    problem = _file_problem(message.document)
-    if problem is not None:
-        await send(context, who, problem)
-        return
-    telegram_file = await context.bot.get_file(message.document.file_id)
-    data = bytes(await telegram_file.download_as_bytearray())
-    if len(data) > MAX_BYTES:
-        await send(context, who, _too_big(message.document, len(data)))
+    try:
+        data = await download(context, message.document, ORDERS_FILES)
+    except FileRefused as refused:
+        await send(context, who, str(refused))
         return
     await _import(context, who, _decoded(data))
 
@@ -73,20 +68,6 @@ async def _import(context: BotContext, who: Who, text: str) -> None:
         return
     await clear(context, who)
     await send(context, who, views.imported(result))
-
-
-def _file_problem(document: Document) -> str | None:
-    name = document.file_name or "This file"
-    if PurePath(name).suffix.lower() not in ACCEPTED:
-        return views.NOT_ORDERS.format(name=escape(name))
-    if document.file_size is not None and document.file_size > MAX_BYTES:
-        return _too_big(document, document.file_size)
-    return None
-
-
-def _too_big(document: Document, size: int) -> str:
-    name = escape(document.file_name or "The file")
-    return views.TOO_BIG.format(name=name, size=size // 1024, limit=MAX_BYTES // 1_048_576)
 
 
 def _decoded(data: bytes) -> str:

@@ -22,7 +22,7 @@ EMPTY = "⚠️ There is nothing to import in that. Send the CSV or JSON, or /ca
 NOT_ORDERS = (
     "⚠️ {name} is not an orders file. Send a <b>.csv</b> or <b>.json</b> file, or paste the rows."
 )
-TOO_BIG = "⚠️ {name} is {size} KB; I import orders files up to {limit} MB."
+TOO_BIG = "⚠️ {name} is {kib} KB; I import orders files up to {limit_mb} MB."
 NOT_TEXT = "⚠️ The file is not text (UTF-8 or Windows-1252); export it as CSV and send it again."
 
 

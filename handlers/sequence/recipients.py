@@ -24,6 +24,7 @@ from core.sequences.recipients import (
 )
 from handlers.common.context import BotContext
 from handlers.common.dialog import Who, drop_keyboard, load, message_id_of, save, send
+from handlers.common.files import FileRefused, FileRule, download
 from handlers.common.keyboards import CallbackKey
 from handlers.common.refusals import refuse
 from handlers.sequence import create
@@ -37,6 +38,13 @@ from handlers.sequence.views import (
 )
 
 MAX_BYTES = 2 * 1024 * 1024
+CSV_FILES = FileRule(
+    (".csv", ".txt"),
+    MAX_BYTES,
+    "{name} is not a CSV file. Send a .csv with the columns "
+    "<code>email,consent,consent_source</code>.",
+    "The file is {kib} KiB; the most I take is {limit_kib} KiB.",
+)
 SEPARATORS = re.compile(r"[\s,;]+")
 TAKES_FILES = frozenset({RECIPIENTS, CONSENT, SUMMARY})
 NOT_NOW = "I'll take the recipients' CSV at step 6; answer the question above first, or /cancel."
@@ -109,7 +117,7 @@ async def on_document(update: Update, context: BotContext, state: Conversation) 
         return
     try:
         text = await _read(context, message.document)
-    except Refused as refused:
+    except (Refused, FileRefused) as refused:
         await send(context, who, f"⚠️ {refused}")
         return
     name = PurePath(message.document.file_name or "recipients.csv").name
@@ -125,27 +133,13 @@ async def on_document(update: Update, context: BotContext, state: Conversation) 
 
 
 async def _read(context: BotContext, document: Document) -> str:
-    name = document.file_name or "This file"
-    if PurePath(name).suffix.lower() not in (".csv", ".txt"):
-        raise Refused(f"{_esc(name)} is not a CSV file. Send a .csv with the columns "
-                      "<code>email,consent,consent_source</code>.")  # fmt: skip
-    _check_size(document.file_size)
-    telegram_file = await context.bot.get_file(document.file_id)
-    data = bytes(await telegram_file.download_as_bytearray())
-    _check_size(len(data))  # the declared size is optional, so check what arrived too
+    data = await download(context, document, CSV_FILES)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise Refused(
             "The file is not UTF-8 text; save it as UTF-8 CSV and send it again."
         ) from None
-
-
-def _check_size(size: int | None) -> None:
-    if size is not None and size > MAX_BYTES:
-        raise Refused(
-            f"The file is {size // 1024} KiB; the most I take is {MAX_BYTES // 1024} KiB."
-        )
 
 
 def _esc(text: str) -> str:
