@@ -87,13 +87,8 @@ async def _swap_buttons(
     buttons: Callable[[ReplyView], InlineKeyboardMarkup | None],
 ) -> None:
     message = query.message
-    try:
-        view = await context.services.replies.at(key.item_id, key.revision)
-    except CopilotError as error:
-        await _refused(query, context, key, error)
-        return
-    if message is None or view.status is not ReplyStatus.PENDING:
-        await refuse(query, context, "stale", TOO_OLD, show_alert=True)
+    view = await _pending(query, context, key)
+    if view is None or message is None:
         return
     await query.answer()
     markup = buttons(view)
@@ -103,14 +98,8 @@ async def _swap_buttons(
 
 async def _edit(query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey) -> None:
     """✏️ Edit: the next message is the new reply text."""
-    message = query.message
-    try:
-        view = await context.services.replies.at(key.item_id, key.revision)
-    except CopilotError as error:
-        await _refused(query, context, key, error)
-        return
-    if message is None or view.status is not ReplyStatus.PENDING:
-        await refuse(query, context, "stale", TOO_OLD, show_alert=True)
+    view = await _pending(query, context, key)
+    if view is None:
         return
     await dialog.save(context, who, EDITING, {"id": view.id, "revision": view.revision})
     await query.answer()
@@ -120,6 +109,19 @@ async def _edit(query: CallbackQuery, context: BotContext, who: Who, key: Callba
         "It replaces the whole draft; the card above has the current one to copy.",
         reply_markup=ForceReply(input_field_placeholder="The reply to send"),
     )
+
+
+async def _pending(query: CallbackQuery, context: BotContext, key: CallbackKey) -> ReplyView | None:
+    """The card's draft if it is still pending at the tapped revision; else refused, None."""
+    try:
+        view = await context.services.replies.at(key.item_id, key.revision)
+    except CopilotError as error:
+        await _refused(query, context, key, error)
+        return None
+    if query.message is None or view.status is not ReplyStatus.PENDING:
+        await refuse(query, context, "stale", TOO_OLD, show_alert=True)
+        return None
+    return view
 
 
 async def _refused(
