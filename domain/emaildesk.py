@@ -2,7 +2,9 @@
 
 An inbound email is `received` when it was read (a reply draft follows) or `unreadable`
 when it could not be (too big, malformed, no sender): recorded with the reason so a
-person sees it, never dropped and never retried for ever.
+person sees it, never dropped and never retried for ever. `automatic` when no person
+wrote it (a bounce, an auto-reply, a mailing list's mail): stored and listed with the
+reason, never answered (RFC 3834: no reply to automatic mail).
 """
 
 from __future__ import annotations
@@ -22,3 +24,12 @@ class EmailSource(StrEnum):
 class InboundStatus(StrEnum):
     RECEIVED = "received"
     UNREADABLE = "unreadable"
+    AUTOMATIC = "automatic"
+
+
+class AutomaticKind(StrEnum):
+    """Why a mail counts as automatic."""
+
+    BOUNCE = "bounce"  # a delivery status notification (RFC 3464) or a mailer daemon's
+    AUTO_REPLY = "auto_reply"  # Auto-Submitted, X-Autoreply, Precedence: auto_reply, ...
+    BULK = "bulk"  # a mailing list or bulk mail (List-Id, Precedence: bulk|list|junk)

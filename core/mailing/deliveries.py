@@ -38,7 +38,7 @@ from core.mailing.errors import HeaderInjection, MailOutcomeUnknown, MailRejecte
 from core.mailing.outgoing import domain_of, stable_message_id
 from core.mailing.sequence_message import sequence_message
 from core.mailing.smtp import SMTP_OFF, SmtpSender
-from core.mailing.unsubscribe import new_token, unsubscribe_url
+from core.mailing.unsubscribe import tokens_for, unsubscribe_url
 from core.publishing.pacing import Gate, Sleep
 from core.publishing.policy import CLOCK_SKEW, PublishPolicy
 from domain.mailing import DeliveryStatus as D
@@ -197,7 +197,10 @@ class SequenceMail:
         """Begin the chunk in one commit, send it, record every outcome in one more.
         False when the server went away."""
         outcomes = Outcomes()
-        prepared = [p for c in part if (p := await self._prepare(smtp, c, contents, outcomes))]
+        links = await self._links(part)
+        prepared = [
+            p for c in part if (p := await self._prepare(smtp, c, contents, links, outcomes))
+        ]
         until = self._clock.now() + self._chunk_lease(len(prepared))
         begun = set(await self._begin(prepared, until))
         current: int | None = None
@@ -217,27 +220,32 @@ class SequenceMail:
             self._claimed.difference_update(c.delivery_id for c in part)
         return alive
 
+    async def _links(self, part: list[Claimed]) -> dict[str, str]:
+        """Each recipient's unsubscribe link (one per address, for good), in one commit."""
+        async with self._sessions.begin() as session:
+            tokens = await tokens_for(session, {c.recipient for c in part}, now=self._clock.now())
+        return {address: unsubscribe_url(self._base_url, t) for address, t in tokens.items()}
+
     async def _prepare(
         self, smtp: SmtpSender, claim: Claimed, contents: dict[int, EmailContent | None],
-        outcomes: Outcomes,
+        links: dict[str, str], outcomes: Outcomes,
     ) -> Prepared | None:  # fmt: skip
         if claim.email_id not in contents:
             contents[claim.email_id] = await self._content(claim.email_id)
         content = contents[claim.email_id]
         if content is None:
             return None  # the email was deleted: its deliveries went with it
-        token, hashed = new_token()
         key = f"seq{content.sequence_id}-e{content.email_id}-d{claim.delivery_id}"
         message_id = stable_message_id(key, self._domain)
         try:
             message = sequence_message(
                 content, claim.recipient, sender=smtp.sender, message_id=message_id,
-                unsubscribe_url=unsubscribe_url(self._base_url, token),
+                unsubscribe_url=links[claim.recipient],
             )  # fmt: skip
         except HeaderInjection as error:
             outcomes.end(claim, D.FAILED, f"The email could not be built: {error}")
             return None
-        return Prepared(claim, message, Begin(claim.delivery_id, message_id, hashed))
+        return Prepared(claim, message, Begin(claim.delivery_id, message_id))
 
     def _chunk_lease(self, count: int) -> timedelta:
         """Twice the chunk's time at the pace (a server slower than the pace still gets

@@ -1,17 +1,20 @@
-"""Unsubscribe links: an unguessable token per email sent, and what a visit to it does.
+"""Unsubscribe links: one unguessable token per address, and what a visit to it does.
 
-The token (32 URL-safe characters, 192 random bits) goes into the email's
-List-Unsubscribe header and footer; only its SHA-256 is stored, on the delivery, so a
-database leak gives nobody working links. Unsubscribing suppresses the address for
-every sequence, and cancels its deliveries not yet begun.
+The token (32 URL-safe characters, 192 random bits) goes into the List-Unsubscribe
+header and footer of every sequence email the address ever gets, so any old email's
+link keeps working: after "Send again", in another sequence's email, after a sequence
+is deleted. It is made the first time the address is mailed and kept (why it is stored
+as it is: storage.models.deliveries.UnsubscribeToken). Unsubscribing suppresses the
+address for every sequence, and cancels its deliveries not yet begun.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -22,14 +25,15 @@ from storage.repos import suppressions as repo
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
 
-def new_token() -> tuple[str, str]:
-    """A fresh token and its hash (the hash is what is stored)."""
-    token = secrets.token_urlsafe(24)
-    return token, token_hash(token)
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+async def tokens_for(
+    session: AsyncSession, addresses: Iterable[str], *, now: datetime
+) -> dict[str, str]:
+    """The token of each address, made (and kept) for one that has none yet."""
+    return await repo.tokens_for(session, {a: new_token() for a in addresses}, now=now)
 
 
 def unsubscribe_url(base_url: str, token: str) -> str:
@@ -51,7 +55,7 @@ class Unsubscribes:
         if not _TOKEN.match(token):
             return None
         async with self._sessions() as session:
-            address = await repo.address_for(session, token_hash(token))
+            address = await repo.address_for(session, token)
             if address is None:
                 return None
             return Subscription(address, await repo.is_suppressed(session, address))
@@ -61,7 +65,7 @@ class Unsubscribes:
         if not _TOKEN.match(token):
             return None
         async with self._sessions.begin() as session:
-            address = await repo.address_for(session, token_hash(token))
+            address = await repo.address_for(session, token)
             if address is None:
                 return None
             await repo.suppress(

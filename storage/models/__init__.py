@@ -5,7 +5,7 @@ from storage.models.api import IdempotencyKey, RateLimitWindow
 from storage.models.campaigns import Campaign, ContentPillar, Persona
 from storage.models.cards import CardInFlight
 from storage.models.conversation import ConversationState
-from storage.models.deliveries import EmailDelivery, EmailSuppression
+from storage.models.deliveries import EmailDelivery, EmailSuppression, UnsubscribeToken
 from storage.models.email_replies import ReplyCard, ReplyDraft
 from storage.models.emaildesk import InboundEmail, Order
 from storage.models.imap import ImapCursor
@@ -51,4 +51,5 @@ __all__ = [
     "SequenceEmail",
     "SequenceRecipient",
     "Suggestion",
+    "UnsubscribeToken",
 ]

@@ -39,10 +39,9 @@ class EmailDelivery(Base):
     # The replica holding the claim, until when; a claim past its lease is recovered.
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    message_id: Mapped[str | None] = mapped_column(String(300))
-    # SHA-256 of the unsubscribe token in this recipient's email (the token itself is
-    # never stored): GET/POST /u/{token} finds the address through it.
-    unsubscribe_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Stable per delivery (a "Send again" reuses it); a bounce report names it, which
+    # is how the report finds this row.
+    message_id: Mapped[str | None] = mapped_column(String(300), index=True)
     error: Mapped[str | None] = mapped_column(Text)
     smtp_code: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -53,10 +52,33 @@ class EmailDelivery(Base):
     # covers all its rows); alert_until is the lease of a replica telling them right now.
     alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     alert_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # From a delivery report (RFC 3464) about this message: its status code ("5.1.1"
+    # failed → status `bounced`; "4.4.7" delayed → still `sent`, noted) and when it came.
+    bounce_status: Mapped[str | None] = mapped_column(String(20))
+    bounced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class UnsubscribeToken(Base):
+    """The one unsubscribe link of an address, in every sequence email it ever gets.
+
+    Per address, not per delivery: the link keeps working after "Send again", in another
+    sequence's email, and after its sequence is deleted (no foreign key on purpose).
+    The token is stored as it is: the next email must carry the same link, so it has to
+    be readable again (a hash could not be put back into a link, and an HMAC key kept in
+    this same database would protect nothing more). It only ever unsubscribes its own
+    address, which whoever can read this table could suppress anyway.
+    """
+
+    __tablename__ = "unsubscribe_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(320), unique=True)  # normalised
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class EmailSuppression(Base):
-    """An address no sequence ever mails again (it unsubscribed)."""
+    """An address no sequence ever mails again (it unsubscribed, or bounced for good)."""
 
     __tablename__ = "email_suppressions"
 

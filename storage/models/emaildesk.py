@@ -26,9 +26,13 @@ class InboundEmail(Base):
     source_ref: Mapped[str | None] = mapped_column(String(500))
     # "mid:<message-id>" when the mail has one, else "sha256:<from, subject, text, date>".
     dedupe_key: Mapped[str] = mapped_column(String(600), unique=True)
-    # received | unreadable (domain.emaildesk.InboundStatus)
+    # received | unreadable | automatic (domain.emaildesk.InboundStatus)
     status: Mapped[str] = mapped_column(String(20), default=InboundStatus.RECEIVED, index=True)
     unreadable_reason: Mapped[str | None] = mapped_column(Text)
+    # Automatic mail (never answered): bounce | auto_reply | bulk (domain.emaildesk.
+    # AutomaticKind), and what showed it and what it did ("Bounce: 5.1.1 for x@y; ...").
+    automatic_kind: Mapped[str | None] = mapped_column(String(20))
+    automatic_reason: Mapped[str | None] = mapped_column(Text)
     from_address: Mapped[str] = mapped_column(String(320), default="")
     from_name: Mapped[str] = mapped_column(String(300), default="")
     reply_to: Mapped[str | None] = mapped_column(String(320))

@@ -172,7 +172,6 @@ async def begin_send(
     valid_after: datetime,
     lease_until: datetime,
     message_id: str,
-    unsubscribe_hash: str,
 ) -> bool:
     """Mark it `sending` right before the message leaves, if this replica still holds a
     live claim and the address is not suppressed (checked here, at send time, too)."""
@@ -182,8 +181,7 @@ async def begin_send(
         ~suppressed(EmailDelivery.recipient),
     ]  # fmt: skip
     values = {"status": D.SENDING, "attempts": EmailDelivery.attempts + 1,
-              "lease_until": lease_until, "message_id": message_id,
-              "unsubscribe_hash": unsubscribe_hash}  # fmt: skip
+              "lease_until": lease_until, "message_id": message_id}  # fmt: skip
     return bool(await update_where(session, held, values))
 
 

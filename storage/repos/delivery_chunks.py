@@ -27,7 +27,6 @@ class Begin:
 
     delivery_id: int
     message_id: str
-    unsubscribe_hash: str  # SHA-256 of the token in its unsubscribe link
 
 
 @dataclass(frozen=True)
@@ -68,9 +67,7 @@ async def begin_chunk(
               "lease_until": lease_until}  # fmt: skip
     begun = set(await update_where(session, held, values))
     rows = [
-        {"id": b.delivery_id, "message_id": b.message_id, "unsubscribe_hash": b.unsubscribe_hash}
-        for b in begins
-        if b.delivery_id in begun
+        {"id": b.delivery_id, "message_id": b.message_id} for b in begins if b.delivery_id in begun
     ]
     if rows:  # per-row values: one executemany, in the same transaction
         await session.execute(update(EmailDelivery), rows)

@@ -1,26 +1,43 @@
-"""Suppressed addresses (unsubscribed): never mailed again by any sequence.
-
-Unsubscribe tokens are found through their SHA-256 on the delivery that carried them
-(email_deliveries.unsubscribe_hash); the token itself is never stored.
+"""Suppressed addresses (unsubscribed, bounced): never mailed again by any sequence;
+and each address's one unsubscribe token (storage.models.deliveries.UnsubscribeToken).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.mailing import DeliveryStatus as D
-from storage.models.deliveries import EmailDelivery, EmailSuppression
+from storage.models.deliveries import EmailDelivery, EmailSuppression, UnsubscribeToken
 from storage.repos.publishing_rows import dialect_insert
 
 
-async def address_for(session: AsyncSession, token_hash: str) -> str | None:
+async def address_for(session: AsyncSession, token: str) -> str | None:
     found: str | None = await session.scalar(
-        select(EmailDelivery.recipient).where(EmailDelivery.unsubscribe_hash == token_hash)
+        select(UnsubscribeToken.address).where(UnsubscribeToken.token == token)
     )
     return found
+
+
+async def tokens_for(
+    session: AsyncSession, fresh: Mapping[str, str], *, now: datetime
+) -> dict[str, str]:
+    """Each address's token: the one it has, else the fresh one offered for it (kept).
+    Two replicas offering different tokens at once: the first insert wins, both read it."""
+    if not fresh:
+        return {}
+    rows = [{"address": a, "token": t, "created_at": now} for a, t in fresh.items()]
+    statement = dialect_insert(session, UnsubscribeToken).values(rows)
+    await session.execute(statement.on_conflict_do_nothing(index_elements=["address"]))
+    found = await session.execute(
+        select(UnsubscribeToken.address, UnsubscribeToken.token).where(
+            UnsubscribeToken.address.in_(list(fresh))
+        )
+    )
+    return {address: token for address, token in found.all()}
 
 
 async def is_suppressed(session: AsyncSession, address: str) -> bool:

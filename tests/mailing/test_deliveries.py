@@ -179,7 +179,6 @@ async def test_a_replica_that_died_mid_send_leaves_it_unknown(
         assert await repo.begin_send(
             session, claim.delivery_id, worker="dead", valid_after=NOW,
             lease_until=NOW + timedelta(seconds=30), message_id="<m@shop.example>",
-            unsubscribe_hash="0" * 64,
         )  # fmt: skip
     dispatcher = mail_dispatcher(session_factory, clock, settings, worker="a")
     await sweep(dispatcher)  # its lease still runs: hands off

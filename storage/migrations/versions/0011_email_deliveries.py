@@ -1,4 +1,5 @@
-"""one delivery per sequence email and recipient; unsubscribes (issue 13, sending)
+"""one delivery per sequence email and recipient; unsubscribes, one link per address;
+bounces on deliveries; automatic inbound mail (issue 13, sending)
 
 Revision ID: 0011
 Revises: 0010
@@ -17,7 +18,7 @@ down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-INDEXED = ("sequence_email_id", "sequence_id", "recipient")
+INDEXED = ("sequence_email_id", "sequence_id", "recipient", "message_id")
 
 
 def _utc(name: str, nullable: bool = False) -> sa.Column:  # type: ignore[type-arg]
@@ -36,9 +37,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_email_suppressions")),
         sa.UniqueConstraint("address", name=op.f("uq_email_suppressions_address")),
     )
+    op.create_table(
+        "unsubscribe_tokens",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("address", sa.String(length=320), nullable=False),
+        sa.Column("token", sa.String(length=64), nullable=False),
+        _utc("created_at"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_unsubscribe_tokens")),
+        sa.UniqueConstraint("address", name=op.f("uq_unsubscribe_tokens_address")),
+        sa.UniqueConstraint("token", name=op.f("uq_unsubscribe_tokens_token")),
+    )
+    # Automatic mail (bounces, auto-replies, lists) is told apart from customers' mail.
+    with op.batch_alter_table("inbound_emails") as batch:
+        batch.add_column(sa.Column("automatic_kind", sa.String(length=20), nullable=True))
+        batch.add_column(sa.Column("automatic_reason", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("inbound_emails") as batch:
+        batch.drop_column("automatic_reason")
+        batch.drop_column("automatic_kind")
+    op.drop_table("unsubscribe_tokens")
     op.drop_table("email_suppressions")
     op.drop_index("ix_email_deliveries_due", table_name="email_deliveries")
     for column in INDEXED:
@@ -59,7 +78,6 @@ def _create_deliveries() -> None:
         sa.Column("claimed_by", sa.String(length=64), nullable=True),
         _utc("lease_until", nullable=True),
         sa.Column("message_id", sa.String(length=300), nullable=True),
-        sa.Column("unsubscribe_hash", sa.String(length=64), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("smtp_code", sa.Integer(), nullable=True),
         _utc("created_at"),
@@ -67,6 +85,8 @@ def _create_deliveries() -> None:
         _utc("finished_at", nullable=True),
         _utc("alerted_at", nullable=True),
         _utc("alert_until", nullable=True),
+        sa.Column("bounce_status", sa.String(length=20), nullable=True),
+        _utc("bounced_at", nullable=True),
         sa.ForeignKeyConstraint(
             ["sequence_email_id"],
             ["sequence_emails.id"],
@@ -85,7 +105,6 @@ def _create_deliveries() -> None:
             "recipient",
             name=op.f("uq_email_deliveries_sequence_email_id_recipient"),
         ),
-        sa.UniqueConstraint("unsubscribe_hash", name=op.f("uq_email_deliveries_unsubscribe_hash")),
     )
     for column in INDEXED:
         op.create_index(op.f(f"ix_email_deliveries_{column}"), "email_deliveries", [column])
