@@ -39,6 +39,7 @@ from handlers.common.dialog import (
 )
 from handlers.common.keyboards import CallbackKey
 from handlers.common.refusals import refuse
+from handlers.common.steps import tapped_option
 
 STEP_OVER = "That step is over. Send /campaign to start a new campaign."
 
@@ -87,16 +88,13 @@ async def pick_persona(
 async def pick_option(
     query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey
 ) -> None:
-    state = await load(context, who)
-    step = BY_STATE.get(state.state) if state is not None else None
-    option = step.option(key.item_id) if step is not None else None
-    if state is None or step is None or option is None or step.number != key.revision:
-        await refuse(query, context, "stale", STEP_OVER)
+    picked = await tapped_option(query, context, who, key, BY_STATE, STEP_OVER)
+    if picked is None:
         return
     await query.answer()
-    label, value = option
-    await _mark_answered(context, who, query, step.number, step.label, label)
-    await accept(context, who, state, value)
+    step = picked.step
+    await _mark_answered(context, who, query, step.number, step.label, picked.label)
+    await accept(context, who, picked.state, picked.value)
 
 
 async def type_own(query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from core.campaigns.models import MAX_POSTS
+from handlers.common.steps import Step as Step  # re-exported: the feature's step type
+from handlers.common.steps import StepInputError as StepInputError
 
 PREFIX = "campaign:"
 PERSONA = "campaign:persona"
@@ -25,23 +26,6 @@ PREVIEW_STATES = frozenset({PREVIEW, EDIT_CAPTION, EDIT_TIME})
 TOTAL_STEPS = 7
 MAX_TEXT = 1000
 MIXED = "a mix of image, carousel, reel, story, video and text posts"
-
-
-class StepInputError(ValueError):
-    """The answer can't be used; the message says what to send instead."""
-
-
-@dataclass(frozen=True)
-class Step:
-    state: str
-    number: int
-    label: str  # what the answer is called once given: "Tone: warm ✓"
-    question: str
-    options: tuple[tuple[str, str], ...] = ()  # (button label, stored value)
-    own: str | None = None  # "type your own" invites this kind of answer
-
-    def option(self, index: int) -> tuple[str, str] | None:
-        return self.options[index] if 0 <= index < len(self.options) else None
 
 
 STEPS: tuple[Step, ...] = (

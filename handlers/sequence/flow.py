@@ -17,6 +17,7 @@ from handlers.common.context import BotContext
 from handlers.common.dialog import Who, edit, load, message_id_of, save, send
 from handlers.common.keyboards import CallbackKey
 from handlers.common.refusals import refuse
+from handlers.common.steps import tapped_option
 from handlers.sequence.keyboards import WEEKDAYS, days_keyboard, step_keyboard
 from handlers.sequence.steps import (
     BY_STATE,
@@ -64,16 +65,12 @@ async def accept(context: BotContext, who: Who, state: Conversation, text: str) 
 async def pick_option(
     query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey
 ) -> None:
-    state = await load(context, who)
-    step = BY_STATE.get(state.state) if state is not None else None
-    option = step.option(key.item_id) if step is not None else None
-    if state is None or step is None or option is None or step.number != key.revision:
-        await refuse(query, context, "stale", STEP_OVER)
+    picked = await tapped_option(query, context, who, key, BY_STATE, STEP_OVER)
+    if picked is None:
         return
     await query.answer()
-    label, value = option
-    await _mark_answered(context, who, query, answered(step, label))
-    await accept(context, who, state, value)
+    await _mark_answered(context, who, query, answered(picked.step, picked.label))
+    await accept(context, who, picked.state, picked.value)
 
 
 async def toggle(query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey) -> None:

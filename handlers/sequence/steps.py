@@ -8,8 +8,10 @@ Where the person is lives in the database (core.conversations), so a restart res
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from handlers.common.steps import Step as Step  # re-exported: the feature's step type
+from handlers.common.steps import StepInputError as StepInputError
 
 PREFIX = "sequence:"
 NAME = PREFIX + "name"
@@ -26,22 +28,6 @@ MAX_NAME = 200
 MAX_DESCRIPTION = 2000
 MAX_MONTHS = 12
 DAILY, WEEKLY = "daily", "weekly"
-
-
-class StepInputError(ValueError):
-    """The answer can't be used; the message says what to send instead."""
-
-
-@dataclass(frozen=True)
-class Step:
-    state: str
-    number: int  # "step 3 of 6"; buttons carry it, so an old step's button does nothing
-    label: str  # what the answer is called once given: "Schedule: weekly ✓"
-    question: str
-    options: tuple[tuple[str, str], ...] = ()  # (button label, value as if typed)
-
-    def option(self, index: int) -> tuple[str, str] | None:
-        return self.options[index] if 0 <= index < len(self.options) else None
 
 
 STEPS: tuple[Step, ...] = (
