@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.runner import start
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import TelegramApiDouble
-from tests.e2e.harness import Harness, make_settings
+from tests.e2e.harness import Harness, make_settings, running
 from tests.e2e.schedule_support import publishing_settings, start_harness
 
 
@@ -18,13 +17,10 @@ from tests.e2e.schedule_support import publishing_settings, start_harness
 async def harness(
     telegram_api: TelegramApiDouble, llm_server: FakeLLMServer, tmp_path: Path
 ) -> AsyncIterator[Harness]:
-    settings = make_settings(telegram_api, llm_server, tmp_path)
-    bot = await start(settings)
-    try:
-        await telegram_api.wait_for("getUpdates", timeout=10)
-        yield Harness(telegram_api, llm_server, bot)
-    finally:
-        await bot.stop()
+    async with running(
+        telegram_api, llm_server, make_settings(telegram_api, llm_server, tmp_path)
+    ) as harness:
+        yield harness
 
 
 @pytest.fixture
@@ -46,9 +42,6 @@ async def cached(
     telegram_api: TelegramApiDouble, llm_server: FakeLLMServer, tmp_path: Path
 ) -> AsyncIterator[Harness]:
     """The bot with the LLM response cache on, as it runs by default (10 minutes)."""
-    bot = await start(make_settings(telegram_api, llm_server, tmp_path, cache_ttl_s=600))
-    try:
-        await telegram_api.wait_for("getUpdates", timeout=10)
-        yield Harness(telegram_api, llm_server, bot)
-    finally:
-        await bot.stop()
+    settings = make_settings(telegram_api, llm_server, tmp_path, cache_ttl_s=600)
+    async with running(telegram_api, llm_server, settings) as harness:
+        yield harness

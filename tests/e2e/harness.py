@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bot.runner import RunningBot
+from pydantic import SecretStr
+
+from bot.runner import RunningBot, start
 from bot.settings import BotModeSettings, Settings, TelegramSettings, WebSettings
 from core.config import (
     AccessSettings,
@@ -143,3 +147,22 @@ class Harness:
     def web_url(self) -> str:
         web = self.bot.services.settings.web
         return f"http://{web.host}:{web.port}"
+
+
+def with_api(settings: Settings, token: str, **app: Any) -> Settings:
+    """`settings` with the REST API on behind `token` (and any other app settings)."""
+    update = {"api_token": SecretStr(token), **app}
+    return replace(settings, app=settings.app.model_copy(update=update))
+
+
+@asynccontextmanager
+async def running(
+    api: TelegramApiDouble, llm: FakeLLMServer, settings: Settings
+) -> AsyncIterator[Harness]:
+    """The bot started with `settings` and polling, stopped when the block ends."""
+    bot = await start(settings)
+    try:
+        await api.wait_for("getUpdates", timeout=10)
+        yield Harness(api, llm, bot)
+    finally:
+        await bot.stop()

@@ -4,22 +4,19 @@ in Telegram: each suggestion is "pending" until a person decides on its post."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.runner import start
 from storage.models import Post, Suggestion
 from tests.design_examples import assert_same_shape, design_json, design_request
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import TelegramApiDouble
 from tests.e2e.campaign_support import buttons, make_persona
-from tests.e2e.harness import Harness, make_settings
+from tests.e2e.harness import Harness, make_settings, running, with_api
 
 TOKEN = "api-token-for-the-e2e-test"
 
@@ -30,13 +27,8 @@ async def harness(
 ) -> AsyncIterator[Harness]:
     """The whole bot with the REST API on, on SQLite and on PostgreSQL."""
     settings = make_settings(telegram_api, llm_server, tmp_path, database_url=database_url)
-    app = settings.app.model_copy(update={"api_token": SecretStr(TOKEN)})
-    bot = await start(replace(settings, app=app))
-    try:
-        await telegram_api.wait_for("getUpdates", timeout=10)
-        yield Harness(telegram_api, llm_server, bot)
-    finally:
-        await bot.stop()
+    async with running(telegram_api, llm_server, with_api(settings, TOKEN)) as harness:
+        yield harness
 
 
 async def _statuses(harness: Harness) -> list[str]:

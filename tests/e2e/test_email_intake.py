@@ -5,22 +5,19 @@ rfc822), all ending in the same stored email, once."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.runner import start
 from domain.emaildesk import EmailSource, InboundStatus
 from handlers.common.access import REFUSAL
 from storage.models import InboundEmail
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import TelegramApiDouble
 from tests.e2e.campaign_support import send_document
-from tests.e2e.harness import STRANGER, Harness, make_settings
+from tests.e2e.harness import STRANGER, Harness, make_settings, running, with_api
 
 TOKEN = "api-token-for-the-email-test"
 EML = (
@@ -51,14 +48,9 @@ async def harness(
 ) -> AsyncIterator[Harness]:
     """The whole bot with the REST API on, and no model: the intake needs none (with one,
     the reply drafts' calls would still be running when a test ends)."""
-    settings = make_settings(telegram_api, None, tmp_path)
-    app = settings.app.model_copy(update={"api_token": SecretStr(TOKEN)})
-    bot = await start(replace(settings, app=app))
-    try:
-        await telegram_api.wait_for("getUpdates", timeout=10)
-        yield Harness(telegram_api, llm_server, bot)
-    finally:
-        await bot.stop()
+    settings = with_api(make_settings(telegram_api, None, tmp_path), TOKEN)
+    async with running(telegram_api, llm_server, settings) as harness:
+        yield harness
 
 
 async def _emails(harness: Harness) -> list[InboundEmail]:

@@ -11,7 +11,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from pydantic import SecretStr
 
 from bot.runner import start
 from core.clock import SystemClock
@@ -23,7 +22,7 @@ from storage.db import make_engine, make_session_factory
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.smtp_server import ScriptedSmtp, running_smtp
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
-from tests.e2e.harness import ADMIN, OTHER_ADMIN, Harness, make_settings
+from tests.e2e.harness import ADMIN, OTHER_ADMIN, Harness, make_settings, running, with_api
 from tests.email_replies.support import answer, triage
 
 TOKEN = "api-token-for-the-reply-desk"
@@ -80,15 +79,9 @@ async def desk(
     smtp: tuple[ScriptedSmtp, SMTPSettings],
 ) -> AsyncIterator[Desk]:
     settings = make_settings(telegram_api, llm_server, tmp_path)
-    app = settings.app.model_copy(
-        update={"api_token": SecretStr(TOKEN), "publish_send_timeout_s": 1.0}
-    )
-    bot = await start(replace(settings, app=app, smtp=smtp[1]))
-    try:
-        await telegram_api.wait_for("getUpdates", timeout=10)
-        yield Desk(Harness(telegram_api, llm_server, bot), smtp[0])
-    finally:
-        await bot.stop()
+    settings = replace(with_api(settings, TOKEN, publish_send_timeout_s=1.0), smtp=smtp[1])
+    async with running(telegram_api, llm_server, settings) as harness:
+        yield Desk(harness, smtp[0])
 
 
 async def test_email_in_card_out_every_button_then_a_threaded_reply(desk: Desk) -> None:

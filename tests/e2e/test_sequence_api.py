@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
 import pytest
-from pydantic import SecretStr
 
-from bot.runner import start
 from bot.sequence_jobs import HOLD_JOB, WRITE_JOB
 from tests.design_examples import design_json
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import TelegramApiDouble
-from tests.e2e.harness import Harness, make_settings
+from tests.e2e.harness import Harness, make_settings, running, with_api
 
 TOKEN = "api-token-for-the-sequence-test"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -26,13 +23,8 @@ async def harness(
     telegram_api: TelegramApiDouble, llm_server: FakeLLMServer, tmp_path: Path, database_url: str
 ) -> AsyncIterator[Harness]:
     settings = make_settings(telegram_api, llm_server, tmp_path, database_url=database_url)
-    app = settings.app.model_copy(update={"api_token": SecretStr(TOKEN)})
-    bot = await start(replace(settings, app=app))
-    try:
-        await telegram_api.wait_for("getUpdates", timeout=10)
-        yield Harness(telegram_api, llm_server, bot)
-    finally:
-        await bot.stop()
+    async with running(telegram_api, llm_server, with_api(settings, TOKEN)) as harness:
+        yield harness
 
 
 async def test_the_designs_example_creates_a_sequence_on_the_running_bot(harness: Harness) -> None:
