@@ -74,10 +74,12 @@ def _free(now: datetime) -> ColumnElement[bool]:
 
 async def drafting_due(session: AsyncSession, now: datetime) -> list[int]:
     """Drafting rows nobody holds: a crash cut them off, or a failed attempt's time came."""
+    return await _free_ids(session, R.DRAFTING, now)
+
+
+async def _free_ids(session: AsyncSession, status: ReplyStatus, now: datetime) -> list[int]:
     rows = await session.scalars(
-        select(ReplyDraft.id)
-        .where(ReplyDraft.status == R.DRAFTING, _free(now))
-        .order_by(ReplyDraft.id)
+        select(ReplyDraft.id).where(ReplyDraft.status == status, _free(now)).order_by(ReplyDraft.id)
     )
     return list(rows)
 
@@ -153,12 +155,8 @@ async def move(
 
 
 async def sends_due(session: AsyncSession, now: datetime) -> list[int]:
-    rows = await session.scalars(
-        select(ReplyDraft.id)
-        .where(ReplyDraft.status == R.APPROVED, _free(now))
-        .order_by(ReplyDraft.id)
-    )
-    return list(rows)
+    """Approved replies nobody is sending whose (retry) time has come."""
+    return await _free_ids(session, R.APPROVED, now)
 
 
 async def claim_send(
