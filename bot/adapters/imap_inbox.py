@@ -86,31 +86,8 @@ class ImapMailbox:
             else:
                 client = aioimaplib.IMAP4(host, port, timeout=self._timeout_s)
             await client.wait_hello_from_server()
-        except ssl.SSLCertVerificationError as error:
-            raise InboxProblem(
-                f"{self.where}: the server's TLS certificate is not trusted "
-                f"({error.verify_message})",
-                "IMAP_HOST must be the name on the server's certificate (your provider "
-                "says which); a self-signed one must be added to this machine's trust store",
-            ) from None
-        except ssl.SSLError as error:
-            raise InboxProblem(
-                f"{self.where}: TLS failed ({error.reason or error})",
-                "with IMAP_TLS=true use the IMAPS port, usually 993; a server that only "
-                "speaks plain IMAP on 143 needs IMAP_TLS=false",
-            ) from None
-        except TimeoutError:
-            raise InboxProblem(
-                f"{self.where}: no answer within {self._timeout_s:g} s",
-                "is the server up and reachable from here? With IMAP_TLS=true the port is "
-                "usually 993, with IMAP_TLS=false 143",
-            ) from None
-        except OSError as error:
-            raise InboxProblem(
-                f"can't reach {self.where}: {error.strerror or error}",
-                "check IMAP_HOST and IMAP_PORT (993 for TLS), and that this machine may "
-                "connect there",
-            ) from None
+        except OSError as error:  # TLS errors and timeouts are OSErrors too
+            raise _unreachable(self.where, self._timeout_s, error) from None
         return client
 
     async def _login(self, client: aioimaplib.IMAP4) -> None:
@@ -252,6 +229,32 @@ def _broken(where: str, error: BaseException) -> InboxProblem:
     return InboxProblem(
         f"{where}: the connection broke ({said})",
         "nothing to do if it passes: the inbox is read again at the next poll",
+    )
+
+
+def _unreachable(where: str, timeout_s: float, error: OSError) -> InboxProblem:
+    """Why a connection failed, and which setting to look at (most specific first)."""
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return InboxProblem(
+            f"{where}: the server's TLS certificate is not trusted ({error.verify_message})",
+            "IMAP_HOST must be the name on the server's certificate (your provider "
+            "says which); a self-signed one must be added to this machine's trust store",
+        )
+    if isinstance(error, ssl.SSLError):
+        return InboxProblem(
+            f"{where}: TLS failed ({error.reason or error})",
+            "with IMAP_TLS=true use the IMAPS port, usually 993; a server that only "
+            "speaks plain IMAP on 143 needs IMAP_TLS=false",
+        )
+    if isinstance(error, TimeoutError):
+        return InboxProblem(
+            f"{where}: no answer within {timeout_s:g} s",
+            "is the server up and reachable from here? With IMAP_TLS=true the port is "
+            "usually 993, with IMAP_TLS=false 143",
+        )
+    return InboxProblem(
+        f"can't reach {where}: {error.strerror or error}",
+        "check IMAP_HOST and IMAP_PORT (993 for TLS), and that this machine may connect there",
     )
 
 
