@@ -83,13 +83,21 @@ async def import_orders(_: ApiContext, request: web.Request, __: None) -> Reply:
 def _accepted(received: ReceivedEmail) -> Reply:
     body: dict[str, Any] = {
         "id": received.id,
-        "status": "unreadable" if received.unreadable_reason else "received",
+        "status": _status(received),
         "duplicate": not received.new,
         "order_number": received.order_number,
     }
-    if received.unreadable_reason:
-        body["reason"] = received.unreadable_reason
+    if reason := received.unreadable_reason or received.automatic_reason:
+        body["reason"] = reason
     return Reply(202, body)
+
+
+def _status(received: ReceivedEmail) -> str:
+    """received (a draft follows) | unreadable | automatic (a bounce or an auto-reply:
+    stored, never answered)."""
+    if received.unreadable_reason:
+        return "unreadable"
+    return "automatic" if received.automatic_reason else "received"
 
 
 async def _read(request: web.Request, limit: int) -> bytes | None:

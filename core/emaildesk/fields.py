@@ -1,7 +1,11 @@
 """A customer email given as fields (the API's JSON, a paste in Telegram), checked.
 
     {"from", "to", "subject", "text", "html"?, "message_id"?, "in_reply_to"?,
-     "references"?, "order_number"?}
+     "references"?, "order_number"?, "headers"?}
+
+`headers` (optional, {name: value}) are the mail's other headers as a provider's inbound
+webhook passes them: Auto-Submitted, Precedence, List-Id and the like show automatic
+mail (core.emaildesk.automatic), which is stored but never answered.
 
 Every problem is one line ("from: is not an email address"), all of them at once, and
 nothing is stored until the whole mail is right. Header fields refuse CR and LF: they
@@ -16,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from core.campaigns.problems import problem_lines
 from core.emaildesk import addresses
+from core.emaildesk.automatic import classify
 from core.emaildesk.html_text import html_to_text
 from core.emaildesk.types import ParsedEmail
 from core.errors import ValidationFailed
@@ -43,6 +48,7 @@ class InboundFields(BaseModel):
     in_reply_to: _Header | None = None
     references: str | list[str] | None = None
     order_number: str | None = Field(None, max_length=70)
+    headers: dict[_Header, _Header] | None = Field(None, max_length=200)
 
     @field_validator("from_")
     @classmethod
@@ -92,6 +98,11 @@ class InboundFields(BaseModel):
         recipients = self.to if isinstance(self.to, list) else [self.to]
         references = self.references if isinstance(self.references, list) else [self.references]
         text = self.text.strip() or html_to_text(self.html or "")
+        given = {name.strip().lower(): value for name, value in (self.headers or {}).items()}
+        automatic = classify(
+            lambda name: given.get(name.lower(), ""), sender=address, subject=self.subject,
+            report=None,
+        )  # fmt: skip
         return ParsedEmail(
             from_address=address,
             from_name=name,
@@ -103,6 +114,7 @@ class InboundFields(BaseModel):
             in_reply_to=self.in_reply_to,
             references=addresses.message_ids(" ".join(r for r in references if r)),
             order_number=self.order_number,
+            automatic=automatic,
         )
 
 

@@ -8,6 +8,11 @@ Every way a mail arrives (the API, /email in Telegram, the IMAP poller) ends her
     received = await intake.receive_fields(body, source=EmailSource.API, source_ref=None)
     await intake.record_unreadable(EmailSource.IMAP, ref, "over 10 MB", size=n)
 
+Automatic mail (a bounce, an auto-reply, a mailing list: core.emaildesk.automatic) is
+stored as `automatic` with its reason and handed to no hook, so it never gets a reply
+draft; a bounce report is matched to the email it is about (core.mailing.bounces) in
+the same transaction that stores it.
+
 The same mail twice (its Message-ID, or the same source ref, or for a mail without a
 Message-ID the same sender, subject, text and date) is stored once: the second call
 returns the first row with `new=False`, and no hook runs for it. Hooks run after the
@@ -33,6 +38,7 @@ from core.emaildesk.quoting import strip_quoted
 from core.emaildesk.types import Attachment, ParsedEmail, ReceivedEmail
 from core.emaildesk.views import StoredEmail
 from core.errors import NotFound
+from core.mailing.bounces import record_bounce
 from core.orders.views import OrderView
 from domain.emaildesk import EmailSource, InboundStatus
 from storage.repos import inbound_emails as repo
@@ -85,7 +91,11 @@ class EmailIntake:
             email_id = await repo.insert_once(session, values)
             if email_id is None:
                 return await _duplicate(session, values)
-        await self._announce(email_id)
+            automatic = await self._automatic(session, email_id, parsed)
+        if automatic is None:
+            await self._announce(email_id)
+        else:
+            log.info("Automatic mail #%s stored, not answered: %s", email_id, automatic)
         return ReceivedEmail(
             id=email_id,
             new=True,
@@ -93,6 +103,7 @@ class EmailIntake:
             subject=parsed.subject,
             order_number=number,
             attachments=parsed.attachments,
+            automatic_reason=automatic,
         )
 
     async def record_unreadable(
@@ -146,6 +157,19 @@ class EmailIntake:
                 return await _duplicate(session, values)
         return ReceivedEmail(email_id, True, "", subject or "", None, unreadable_reason=reason)
 
+    async def _automatic(
+        self, session: AsyncSession, email_id: int, parsed: ParsedEmail
+    ) -> str | None:
+        """The stored reason of an automatic mail, with what its bounce report did."""
+        if parsed.automatic is None:
+            return None
+        reason = parsed.automatic.reason
+        if parsed.automatic.report is not None:
+            done = await record_bounce(session, parsed.automatic.report, now=self._clock.now())
+            reason = f"{reason}. {'; '.join(done)}."
+            await repo.set_automatic_reason(session, email_id, reason)
+        return reason
+
     async def _announce(self, email_id: int) -> None:
         for hook in self._hooks:
             try:
@@ -172,9 +196,9 @@ def _values(
     source_ref: str | None,
     clock: Clock,
 ) -> dict[str, Any]:
-    return {
+    return _automatic_values(parsed) | {
         "source": source.value, "source_ref": source_ref,
-        "dedupe_key": _dedupe_key(parsed), "status": InboundStatus.RECEIVED.value,
+        "dedupe_key": _dedupe_key(parsed),
         "from_address": parsed.from_address, "from_name": parsed.from_name[:300],
         "reply_to": parsed.reply_to, "to_addresses": list(parsed.to_addresses),
         "subject": parsed.subject, "text": parsed.text,
@@ -184,6 +208,14 @@ def _values(
         "attachments": [item.as_json() for item in parsed.attachments],
         "raw_size": parsed.raw_size, "sent_at": parsed.sent_at, "received_at": clock.now(),
     }  # fmt: skip
+
+
+def _automatic_values(parsed: ParsedEmail) -> dict[str, Any]:
+    if parsed.automatic is None:
+        return {"status": InboundStatus.RECEIVED.value}
+    return {"status": InboundStatus.AUTOMATIC.value,
+            "automatic_kind": parsed.automatic.kind.value,
+            "automatic_reason": parsed.automatic.reason}  # fmt: skip
 
 
 def _dedupe_key(parsed: ParsedEmail) -> str:
@@ -210,4 +242,5 @@ async def _duplicate(session: AsyncSession, values: dict[str, Any]) -> ReceivedE
         order_number=row.order_number,
         unreadable_reason=row.unreadable_reason,
         attachments=tuple(Attachment(**item) for item in row.attachments),
+        automatic_reason=row.automatic_reason,
     )

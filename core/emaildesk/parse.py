@@ -14,7 +14,9 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage, Message, MIMEPart
 
 from core.emaildesk import addresses
+from core.emaildesk.automatic import classify
 from core.emaildesk.html_text import html_to_text
+from core.emaildesk.reports import read_report
 from core.emaildesk.types import Attachment, ParsedEmail
 from domain.emaildesk import MAX_EMAIL_BYTES
 
@@ -59,8 +61,13 @@ def parse_raw(raw: bytes) -> ParsedEmail:
 
 def _read(message: EmailMessage, subject: str, size: int) -> ParsedEmail:
     sender = addresses.mailbox(_header(message, "From"))
-    if sender is None:
+    automatic = classify(
+        lambda name: _header(message, name), sender=sender[1] if sender else "",
+        subject=subject, report=read_report(message),
+    )  # fmt: skip
+    if sender is None and automatic is None:
         raise Unreadable("It has no usable From address, so there is nobody to reply to.")
+    sender = sender or ("", "")  # a bounce with no usable From is still read
     text, html = _bodies(message)
     reply_to = addresses.mailbox(_header(message, "Reply-To"))
     return ParsedEmail(
@@ -77,6 +84,7 @@ def _read(message: EmailMessage, subject: str, size: int) -> ParsedEmail:
         attachments=tuple(_attachments(message)),
         sent_at=_date(message),
         raw_size=size,
+        automatic=automatic,
     )
 
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from core.emaildesk import addresses
+from core.emaildesk.automatic import classify
 from core.emaildesk.types import ParsedEmail
 
 _FORWARD = re.compile(
@@ -40,9 +41,12 @@ class Pasted:
     def parsed(self) -> ParsedEmail:
         assert self.sender is not None, "a pasted email is stored once it has a sender"
         name, address = self.sender
+        # A paste has no headers left: only a mail system's sender shows it is automatic.
+        automatic = classify(lambda _: "", sender=address, subject=self.subject, report=None)
         return ParsedEmail(
-            from_address=address, from_name=name, subject=self.subject, text=self.text
-        )
+            from_address=address, from_name=name, subject=self.subject, text=self.text,
+            automatic=automatic,
+        )  # fmt: skip
 
 
 def read_pasted(text: str) -> Pasted:

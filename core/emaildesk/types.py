@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from core.emaildesk.automatic import Automatic
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -36,6 +38,8 @@ class ParsedEmail:
     attachments: tuple[Attachment, ...] = field(default=())
     sent_at: datetime | None = None
     raw_size: int | None = None
+    # Set when no person wrote it (a bounce, an auto-reply, a list): stored, never answered.
+    automatic: Automatic | None = None
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,8 @@ class ReceivedEmail:
 
     `new` is False when the same mail was stored before (same Message-ID, or the same
     source ref): nothing was stored again and no hook ran. `unreadable_reason` is set for
-    a mail recorded as unreadable (no draft follows).
+    a mail recorded as unreadable, `automatic_reason` for automatic mail (no draft follows
+    either).
     """
 
     id: int
@@ -54,7 +59,15 @@ class ReceivedEmail:
     order_number: str | None
     unreadable_reason: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    # For automatic mail (no reply draft): why it counts as automatic, and what a bounce
+    # did ("a delivery report: failed 5.1.1 for …; sequence email … marked bounced").
+    automatic_reason: str | None = None
 
     @property
     def readable(self) -> bool:
         return self.unreadable_reason is None
+
+    @property
+    def answered(self) -> bool:
+        """Whether a reply draft follows: a readable mail a person wrote."""
+        return self.readable and self.automatic_reason is None

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from core.emaildesk.types import Attachment
 from core.orders.views import OrderView
-from domain.emaildesk import EmailSource, InboundStatus
+from domain.emaildesk import AutomaticKind, EmailSource, InboundStatus
 from storage.models import InboundEmail
 
 
@@ -35,6 +35,9 @@ class StoredEmail:
     received_at: datetime
     # The order's current row (looked up when read, so a re-import shows), if known.
     order: OrderView | None = None
+    # Automatic mail (never answered): bounce | auto_reply | bulk, and why / what it did.
+    automatic_kind: AutomaticKind | None = None
+    automatic_reason: str | None = None
 
     @classmethod
     def from_row(cls, row: InboundEmail, order: OrderView | None) -> StoredEmail:
@@ -59,6 +62,8 @@ class StoredEmail:
             sent_at=row.sent_at,
             received_at=row.received_at,
             order=order,
+            automatic_kind=AutomaticKind(row.automatic_kind) if row.automatic_kind else None,
+            automatic_reason=row.automatic_reason,
         )
 
     @property

@@ -20,7 +20,9 @@ from storage.repos import delivery_log as repo
 class DeliveryProblem:
     recipient: str
     email_number: int
-    status: str  # failed | unknown | suppressed (domain.mailing.DeliveryStatus)
+    # bounced | failed | unknown | suppressed (domain.mailing.DeliveryStatus), or
+    # "delayed": sent, and a delivery report said the receiving side still tries
+    status: str
     error: str | None
     at: datetime | None
 
@@ -46,7 +48,8 @@ class DeliveryLog:
             return await repo.per_recipient(session, sequence_id)
 
     async def problems(self, sequence_id: int, *, limit: int = 10) -> tuple[DeliveryProblem, ...]:
-        """The latest deliveries that failed, ended unknown, or were suppressed."""
+        """The latest deliveries that bounced, failed, ended unknown, were suppressed, or
+        were reported delayed."""
         async with self._sessions() as session:
             rows = await repo.trouble(session, sequence_id, limit=limit)
         return tuple(DeliveryProblem(*row) for row in rows)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from core.emaildesk.types import Attachment, ReceivedEmail
 from core.emaildesk.views import StoredEmail
-from domain.emaildesk import InboundStatus
+from domain.emaildesk import AutomaticKind, InboundStatus
 from handlers.common.views import fit
 
 HOW_TO = (
@@ -31,12 +31,20 @@ NOT_EML = (
     "Save as / Download message), or paste the text."
 )
 TOO_BIG = "⚠️ {name} is {mb:.1f} MB; I read emails up to {limit_mb} MB."
-_STATUS = {InboundStatus.RECEIVED: "📥", InboundStatus.UNREADABLE: "⚠️"}
+_STATUS = {InboundStatus.RECEIVED: "📥", InboundStatus.UNREADABLE: "⚠️",
+           InboundStatus.AUTOMATIC: "🤖"}  # fmt: skip
+_KINDS = {AutomaticKind.BOUNCE: "bounce", AutomaticKind.AUTO_REPLY: "auto-reply",
+          AutomaticKind.BULK: "list/bulk"}  # fmt: skip
 
 
 def received(email: ReceivedEmail) -> str:
     if email.unreadable_reason is not None:
         return f"⚠️ I couldn't read that email (#{email.id}): {escape(email.unreadable_reason)}"
+    if email.automatic_reason is not None:
+        return fit(
+            f"🤖 Stored email #{email.id} as automatic mail, not from a person: "
+            f"{escape(email.automatic_reason)}\nNo reply draft: automatic mail is never answered."
+        )
     if not email.new:
         return (
             f"I have this email already (#{email.id}, from {escape(email.from_address)}); "
@@ -67,6 +75,11 @@ def _line(email: StoredEmail, tz: ZoneInfo) -> str:
     head = f"{_STATUS[email.status]} #{email.id} · {when} · "
     if email.status == InboundStatus.UNREADABLE:
         return head + f"unreadable: {escape(_short(email.unreadable_reason or '', 120))}"
+    if email.status == InboundStatus.AUTOMATIC:
+        kind = _KINDS.get(email.automatic_kind) if email.automatic_kind else None
+        reason = escape(_short(email.automatic_reason or "", 160))
+        sender = escape(email.from_address) or "(no sender)"
+        return head + f"{kind or 'automatic'}, not answered · {sender}: {reason}"
     subject = escape(_short(email.subject, 60)) or "(no subject)"
     order = f" · order <code>{escape(email.order_number)}</code>" if email.order_number else ""
     return head + f"{escape(email.from_address)} · {subject}{order}"

@@ -21,8 +21,10 @@ from handlers.sequence.views import detail_text, log_text, sequence_list
 
 LISTED = 20
 LOG_PAGE = 25
-# What the send log lists first: a failure, an unknown outcome, an unsubscribed address.
-TROUBLE = (DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN, DeliveryStatus.SUPPRESSED)
+# What the send log lists first: a bounce, a failure, an unknown outcome, an unsubscribed
+# address.
+TROUBLE = (DeliveryStatus.BOUNCED, DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN,
+           DeliveryStatus.SUPPRESSED)  # fmt: skip
 
 
 async def show_list(context: BotContext, who: Who, views: tuple[SequenceView, ...]) -> None:

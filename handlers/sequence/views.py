@@ -156,7 +156,7 @@ def detail_text(
         lines.append("<i>none left</i>")
     lines += ["", "<b>Deliveries</b>", _stats_line(stats)]
     if problems:
-        lines += ["", "<b>⚠️ Failures and unsubscribes</b> (latest first)"]
+        lines += ["", "<b>⚠️ Bounces, failures and unsubscribes</b> (latest first)"]
         lines += [_problem_line(problem, tz) for problem in problems]
     return fit("\n".join(lines))
 

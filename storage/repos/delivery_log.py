@@ -1,18 +1,20 @@
 """Reading the send log of a sequence: deliveries counted per recipient, and the ones
-that went wrong (failed, unknown outcome, suppressed), newest first."""
+that went wrong (bounced, failed, unknown outcome, suppressed; a sent one a delivery
+report called delayed), newest first."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.mailing import DeliveryStatus as D
 from storage.models import EmailDelivery, SequenceEmail
 
-TROUBLE = (D.FAILED, D.UNKNOWN, D.SUPPRESSED)
+TROUBLE = (D.BOUNCED, D.FAILED, D.UNKNOWN, D.SUPPRESSED)
+DELAYED = "delayed"  # shown for a sent delivery a report said is still being tried
 
 
 async def per_recipient(session: AsyncSession, sequence_id: int) -> dict[str, dict[str, int]]:
@@ -31,12 +33,15 @@ async def trouble(
     session: AsyncSession, sequence_id: int, *, limit: int
 ) -> Sequence[tuple[str, int, str, str | None, datetime | None]]:
     """(recipient, email number, status, error, when) of deliveries that went wrong."""
-    when = func.coalesce(EmailDelivery.finished_at, EmailDelivery.created_at)
+    when = func.coalesce(EmailDelivery.bounced_at, EmailDelivery.finished_at,
+                         EmailDelivery.created_at)  # fmt: skip
+    delayed = (EmailDelivery.status == D.SENT) & EmailDelivery.bounce_status.is_not(None)
+    status = case((delayed, literal(DELAYED)), else_=EmailDelivery.status)
     statement = (
-        select(EmailDelivery.recipient, SequenceEmail.number, EmailDelivery.status,
-               EmailDelivery.error, when)
+        select(EmailDelivery.recipient, SequenceEmail.number, status, EmailDelivery.error, when)
         .join(SequenceEmail, SequenceEmail.id == EmailDelivery.sequence_email_id)
-        .where(EmailDelivery.sequence_id == sequence_id, EmailDelivery.status.in_(TROUBLE))
+        .where(EmailDelivery.sequence_id == sequence_id,
+               or_(EmailDelivery.status.in_(TROUBLE), delayed))
         .order_by(when.desc(), EmailDelivery.id.desc())
         .limit(limit)
     )  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,3 +59,10 @@ async def ids_with_status(session: AsyncSession, status: str, *, after_id: int =
         .limit(500)
     )
     return list(rows)
+
+
+async def set_automatic_reason(session: AsyncSession, email_id: int, reason: str) -> None:
+    """What an automatic mail did, once known (a bounce matched after it was stored)."""
+    await session.execute(
+        update(InboundEmail).where(InboundEmail.id == email_id).values(automatic_reason=reason)
+    )

@@ -1,0 +1,72 @@
+"""What a bounce report does to the email it is about.
+
+Found by the original Message-ID, which is stable per delivery and per reply draft:
+- a sequence delivery that failed for good (Action: failed) is `bounced`; with a 5.x.x
+  status (a hard bounce: the address does not take mail) the address is suppressed for
+  every sequence too, so it is never mailed again. A 4.x.x failure (the remote side
+  gave up after retrying) is `bounced` but the address is kept;
+- a delay (Action: delayed) is noted on a sent delivery, nothing more;
+- a reply-desk reply is named, for the person reading the report.
+Returns lines saying what was done; the report itself is stored as automatic mail.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.emaildesk.reports import DeliveryReport, RecipientReport
+from domain.mailing import SuppressionReason
+from storage.repos import bounces as repo
+from storage.repos import suppressions
+from storage.repos.bounces import SentDelivery
+
+NOT_OURS = "it is not about an email the bot sent (no matching Message-ID)"
+
+
+async def record_bounce(
+    session: AsyncSession, report: DeliveryReport, *, now: datetime
+) -> list[str]:
+    original = report.original_message_id
+    if original is None:
+        return ["the report does not name the original message, so nothing was matched"]
+    sent = await repo.delivery(session, original)
+    if sent is not None:
+        return await _delivery(session, report, sent, now)
+    reply = await repo.reply(session, original)
+    if reply is not None:
+        what = "; ".join(item.summary() for item in report.recipients[:3])
+        return [f"about the reply to {reply.to} (customer email #{reply.email_id}): {what}"]
+    return [NOT_OURS]
+
+
+async def _delivery(
+    session: AsyncSession, report: DeliveryReport, sent: SentDelivery, now: datetime
+) -> list[str]:
+    item = report.for_address(sent.recipient)
+    about = f"sequence email #{sent.email_number} of “{sent.sequence_name}” to {sent.recipient}"
+    if item is None:
+        return [f"about {about}, but it names other recipients; nothing changed"]
+    error = _error(item)
+    if item.failed:
+        changed = await repo.mark_bounced(session, sent.delivery_id, code=item.status,
+                                          error=error, now=now)  # fmt: skip
+        lines = [f"{about}: bounced" if changed else f"{about}: already {sent.status}"]
+        if item.permanent:
+            await suppressions.suppress(
+                session, sent.recipient, reason=SuppressionReason.BOUNCED,
+                source=f"bounce {item.status}", now=now,
+            )  # fmt: skip
+            lines.append(f"{sent.recipient} is suppressed: no sequence mails it again")
+        return lines
+    if item.action == "delayed":
+        await repo.note_delayed(session, sent.delivery_id, code=item.status, error=error, now=now)
+        return [f"{about}: delayed, still being tried by the receiving side (noted)"]
+    return [f"{about}: {item.action}"]
+
+
+def _error(item: RecipientReport) -> str:
+    kind = "Bounced" if item.failed else "Delayed"
+    words = f": {item.diagnostic}" if item.diagnostic else ""
+    return f"{kind} ({item.status or 'no status'}){words}"
