@@ -77,17 +77,19 @@ class ImapMailbox:
 
     async def _connect(self) -> aioimaplib.IMAP4:
         host, port = self.address.host, self._port
+        if self._tls:
+            context = self._ssl_context or ssl.create_default_context()
+            client = aioimaplib.IMAP4_SSL(host, port, timeout=self._timeout_s, ssl_context=context)
+        else:
+            client = aioimaplib.IMAP4(host, port, timeout=self._timeout_s)
         try:
-            if self._tls:
-                context = self._ssl_context or ssl.create_default_context()
-                client = aioimaplib.IMAP4_SSL(
-                    host, port, timeout=self._timeout_s, ssl_context=context
-                )
-            else:
-                client = aioimaplib.IMAP4(host, port, timeout=self._timeout_s)
             await client.wait_hello_from_server()
         except OSError as error:  # TLS errors and timeouts are OSErrors too
+            _drop(client)
             raise _unreachable(self.where, self._timeout_s, error) from None
+        except BaseException:
+            _drop(client)  # the poller stopped mid-connect: never leak the socket
+            raise
         return client
 
     async def _login(self, client: aioimaplib.IMAP4) -> None:
@@ -266,9 +268,21 @@ async def _logout(client: aioimaplib.IMAP4) -> None:
     except (aioimaplib.AioImapException, OSError, TimeoutError) as error:
         log.debug("IMAP logout: %s", error)
     finally:
-        transport = getattr(client.protocol, "transport", None)
-        if transport is not None:
-            transport.close()
+        _drop(client)
+
+
+def _drop(client: aioimaplib.IMAP4) -> None:
+    """Close the connection, whatever state it reached.
+
+    aioimaplib connects in a task of its own: a caller cancelled before that task finished
+    would leave it to open a socket nobody closes, so the task is cancelled too.
+    """
+    connecting: asyncio.Task[Any] | None = getattr(client, "_client_task", None)
+    if connecting is not None and not connecting.done():
+        connecting.cancel()
+    transport = getattr(client.protocol, "transport", None)
+    if transport is not None:
+        transport.close()
 
 
 def imap_utf7(name: str) -> str:
