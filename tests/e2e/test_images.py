@@ -19,8 +19,8 @@ from tests.doubles.comfyui import ComfyUIDouble
 from tests.doubles.fake_llm import suggestion_answer
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import TelegramApiDouble
-from tests.e2e.harness import ADMIN, OTHER_ADMIN, Harness
-from tests.pipeline.e2e import SECRET, add_post_via, buttons, image_settings, running
+from tests.e2e.harness import ADMIN, OTHER_ADMIN, Harness, running
+from tests.pipeline.e2e import SECRET, add_post_via, buttons, image_settings
 from tests.pipeline.support import add_campaign
 
 # The workflow that ships with the bot, as a user would copy and adapt it.

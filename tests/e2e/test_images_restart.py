@@ -7,7 +7,8 @@ from pathlib import Path
 from tests.doubles.comfyui import ComfyUIDouble
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import TelegramApiDouble
-from tests.pipeline.e2e import add_post_via, buttons, image_settings, running
+from tests.e2e.harness import running
+from tests.pipeline.e2e import add_post_via, buttons, image_settings
 
 
 async def test_a_run_rendering_through_a_restart_is_delivered_after_it(

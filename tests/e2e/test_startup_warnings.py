@@ -17,8 +17,8 @@ from core.llm.readiness import AI_FEATURES
 from tests.doubles.comfyui import ComfyUIDouble
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import TelegramApiDouble
-from tests.e2e.harness import make_settings
-from tests.pipeline.e2e import image_settings, running
+from tests.e2e.harness import make_settings, running
+from tests.pipeline.e2e import image_settings
 
 
 async def _warm_up_done() -> None:

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from bot.runner import start
 from bot.settings import Settings
 from tests.doubles.comfyui import ComfyUIDouble
 from tests.doubles.llm_server import FakeLLMServer
@@ -29,18 +26,6 @@ async def image_settings(
     )  # fmt: skip
     await prepare_database(settings.database.database_url)
     return settings
-
-
-@asynccontextmanager
-async def running(
-    api: TelegramApiDouble, llm: FakeLLMServer, settings: Settings
-) -> AsyncIterator[Harness]:
-    bot = await start(settings)
-    try:
-        await api.wait_for("getUpdates", timeout=10)
-        yield Harness(api, llm, bot)
-    finally:
-        await bot.stop()
 
 
 def buttons(call: RecordedCall) -> dict[str, str]:
