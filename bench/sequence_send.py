@@ -7,7 +7,8 @@ In one run, against the same aiosmtpd server (in a process of its own):
    messages (built once each, as the bot builds them) — the ceiling;
 2. bot: the publishing dispatcher's sweep sends the sequence email to every recipient
    (delivery rows created, claimed, marked `sending` a chunk at a time before they
-   leave and their outcomes recorded per chunk, unsubscribe token hashed, paced at a
+   leave and their outcomes recorded per chunk, each address's unsubscribe token made
+   and kept, paced at a
    rate far above the server's speed).
 
 Reported: messages/s of both and their ratio (target ≥ 0.5), that every recipient got
