@@ -8,8 +8,7 @@ In one run, against the same aiosmtpd server (in a process of its own):
 2. bot: the publishing dispatcher's sweep sends the sequence email to every recipient
    (delivery rows created, claimed, marked `sending` a chunk at a time before they
    leave and their outcomes recorded per chunk, each address's unsubscribe token made
-   and kept, paced at a
-   rate far above the server's speed).
+   and kept, paced at a rate far above the server's speed).
 
 Reported: messages/s of both and their ratio (target ≥ 0.5), that every recipient got
 exactly one, and peak RSS growth of the bot's run over the process before it (target
