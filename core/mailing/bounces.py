@@ -47,7 +47,8 @@ async def _delivery(
     item = report.for_address(sent.recipient)
     about = f"sequence email #{sent.email_number} of “{sent.sequence_name}” to {sent.recipient}"
     if item is None:
-        return [f"about {about}, but it names other recipients; nothing changed"]
+        named = "other recipients" if report.recipients else "no recipient"
+        return [f"about {about}, but it names {named}; nothing changed"]
     error = _error(item)
     if item.failed:
         changed = await repo.mark_bounced(session, sent.delivery_id, code=item.status,
