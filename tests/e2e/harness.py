@@ -15,6 +15,7 @@ from pydantic import SecretStr
 
 from bot.runner import RunningBot, start
 from bot.settings import BotModeSettings, Settings, TelegramSettings, WebSettings
+from core.clock import Clock
 from core.config import (
     AccessSettings,
     AppSettings,
@@ -157,12 +158,17 @@ def with_api(settings: Settings, token: str, **app: Any) -> Settings:
 
 @asynccontextmanager
 async def running(
-    api: TelegramApiDouble, llm: FakeLLMServer, settings: Settings
+    api: TelegramApiDouble,
+    llm: FakeLLMServer | None,
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
 ) -> AsyncIterator[Harness]:
-    """The bot started with `settings` and polling, stopped when the block ends."""
-    bot = await start(settings)
+    """The bot started with `settings` (on `clock`, if given) and polling, stopped when the
+    block ends. `llm` is None on a real model (tests/e2e/local_model.py): nothing to script."""
+    bot = await start(settings, clock=clock)
     try:
         await api.wait_for("getUpdates", timeout=10)
-        yield Harness(api, llm, bot)
+        yield Harness(api, llm, bot)  # type: ignore[arg-type]
     finally:
         await bot.stop()

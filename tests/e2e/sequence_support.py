@@ -8,12 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.runner import start
 from tests.campaigns.helpers import MutableClock
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
 from tests.e2e.campaign_support import buttons
-from tests.e2e.harness import Harness, make_settings
+from tests.e2e.harness import Harness, make_settings, running
 
 # A Monday, 11:00 in Berlin (the harness's TIMEZONE): a new sequence starts tomorrow.
 MONDAY = datetime(2030, 3, 4, 10, 0, tzinfo=UTC)
@@ -28,12 +27,9 @@ async def sequence_bot(
     api: TelegramApiDouble, llm: FakeLLMServer, data_dir: Path, database_url: str,
     clock: MutableClock,
 ) -> AsyncIterator[Harness]:  # fmt: skip
-    bot = await start(make_settings(api, llm, data_dir, database_url=database_url), clock=clock)
-    try:
-        await api.wait_for("getUpdates", timeout=10)
-        yield Harness(api, llm, bot)
-    finally:
-        await bot.stop()
+    settings = make_settings(api, llm, data_dir, database_url=database_url)
+    async with running(api, llm, settings, clock=clock) as harness:
+        yield harness
 
 
 def email_answer(number: int) -> dict[str, Any]:

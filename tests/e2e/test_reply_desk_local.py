@@ -3,43 +3,15 @@ the LLM path: both prompts render, the model's JSON passes the schemas, the card
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import replace
-from decimal import Decimal
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
-from bot.runner import start
-from core.config import LLMSettings
 from core.emaildesk.intake import EmailIntake
 from domain.emaildesk import EmailSource
 from storage.models import LLMCall, ReplyDraft
-from tests.doubles.telegram_api import TelegramApiDouble
-from tests.e2e.harness import Harness, make_settings
-from tests.e2e.test_local_model import llama_server  # noqa: F401 (the module's server)
+from tests.e2e.harness import Harness
 
 pytestmark = pytest.mark.local_llm
-
-
-@pytest.fixture
-async def local_harness(
-    telegram_api: TelegramApiDouble,
-    llama_server: str,  # noqa: F811
-    tmp_path: Path,
-) -> AsyncIterator[Harness]:
-    llm = LLMSettings(
-        _env_file=None, model="openai/gemma3-270m", api_base=llama_server, api_key="sk-local",
-        timeout_s=240, price_input_per_mtok=Decimal(0), price_output_per_mtok=Decimal(0),
-        max_retries=0, seed=7,
-    )  # fmt: skip
-    bot = await start(replace(make_settings(telegram_api, None, tmp_path), llm=llm))
-    try:
-        await telegram_api.wait_for("getUpdates", timeout=10)
-        yield Harness(telegram_api, None, bot)  # type: ignore[arg-type]
-    finally:
-        await bot.stop()
 
 
 @pytest.mark.timeout(900)
