@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.mailing import DeliveryStatus as D
 from domain.sequences import SequenceEmailStatus as E
-from storage.models import EmailSequence, SequenceEmail
+from storage.models import SequenceEmail
 from storage.models.deliveries import EmailDelivery
+from storage.repos import sequences as sequence_repo
 from storage.repos.deliveries import update_where
 
 TOLD_OF = (D.FAILED, D.UNKNOWN)
@@ -76,13 +77,7 @@ async def release(session: AsyncSession, delivery_ids: Sequence[int]) -> None:
 
 async def facts(session: AsyncSession, email_id: int) -> AlertFacts | None:
     """What the alert says: the email, its counts, the addresses that need a look."""
-    found = (
-        await session.execute(
-            select(SequenceEmail, EmailSequence.name)
-            .join(EmailSequence, EmailSequence.id == SequenceEmail.sequence_id)
-            .where(SequenceEmail.id == email_id)
-        )
-    ).first()
+    found = await sequence_repo.email_with_name(session, email_id)
     if found is None:
         return None
     email, name = found

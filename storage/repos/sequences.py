@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -222,13 +222,24 @@ async def waiting(
 ) -> Sequence[tuple[SequenceEmail, str]]:
     """Emails in `statuses` with their sequence's name, the soonest due first."""
     statement = (
-        select(SequenceEmail, EmailSequence.name)
-        .join(EmailSequence, EmailSequence.id == SequenceEmail.sequence_id)
+        _with_name()
         .where(SequenceEmail.status.in_(list(statuses)))
         .order_by(SequenceEmail.due_at, SequenceEmail.id)
         .limit(limit)
     )
     return [(row[0], row[1]) for row in (await session.execute(statement)).all()]
+
+
+async def email_with_name(session: AsyncSession, email_id: int) -> tuple[SequenceEmail, str] | None:
+    """One email and its sequence's name, or None when there is no such email."""
+    row = (await session.execute(_with_name().where(SequenceEmail.id == email_id))).first()
+    return None if row is None else (row[0], row[1])
+
+
+def _with_name() -> Select[SequenceEmail, str]:
+    return select(SequenceEmail, EmailSequence.name).join(
+        EmailSequence, EmailSequence.id == SequenceEmail.sequence_id
+    )
 
 
 async def mark_seen(session: AsyncSession, email_ids: Collection[int], at: datetime) -> int:
