@@ -63,6 +63,7 @@ def start_reply_desk(
     admins, tz = settings.access.admin_user_ids, settings.app.tz
     engine.listen(ReplyCards(bot, engine.desk, admins, tz))
     intake.on_received(engine.on_received)
+    intake.on_reply_bounced(engine.on_reply_bounced)
     scheduler.add_job(
         engine.sweep, "interval", seconds=SWEEP_EVERY_S, id="reply-desk-sweep",
         coalesce=True, max_instances=1, next_run_time=datetime.now(UTC),

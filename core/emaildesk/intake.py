@@ -54,11 +54,17 @@ class EmailIntake:
         self._sessions = sessions
         self._clock = clock
         self._hooks: list[ReceivedHook] = []
+        self._bounce_hooks: list[ReceivedHook] = []
 
     def on_received(self, hook: ReceivedHook) -> None:
         """`await hook(email_id)` after each new readable mail is committed. Keep it
         quick (wake a worker); it runs in the caller's request or poll."""
         self._hooks.append(hook)
+
+    def on_reply_bounced(self, hook: ReceivedHook) -> None:
+        """`await hook(reply_draft_id)` after a bounce of a sent reply is committed (to
+        redraw its cards)."""
+        self._bounce_hooks.append(hook)
 
     async def receive_raw(
         self, raw: bytes, *, source: EmailSource, source_ref: str | None
@@ -91,11 +97,13 @@ class EmailIntake:
             email_id = await repo.insert_once(session, values)
             if email_id is None:
                 return await _duplicate(session, values)
-            automatic = await self._automatic(session, email_id, parsed)
+            automatic, bounced_reply = await self._automatic(session, email_id, parsed)
         if automatic is None:
-            await self._announce(email_id)
+            await self._announce(self._hooks, email_id)
         else:
             log.info("Automatic mail #%s stored, not answered: %s", email_id, automatic)
+        if bounced_reply is not None:
+            await self._announce(self._bounce_hooks, bounced_reply)
         return ReceivedEmail(
             id=email_id,
             new=True,
@@ -159,24 +167,27 @@ class EmailIntake:
 
     async def _automatic(
         self, session: AsyncSession, email_id: int, parsed: ParsedEmail
-    ) -> str | None:
-        """The stored reason of an automatic mail, with what its bounce report did."""
+    ) -> tuple[str | None, int | None]:
+        """The stored reason of an automatic mail, with what its bounce report did, and
+        the reply draft a bounce marked (None when none)."""
         if parsed.automatic is None:
-            return None
+            return None, None
         reason = parsed.automatic.reason
-        if parsed.automatic.report is not None:
-            done = await record_bounce(session, parsed.automatic.report, now=self._clock.now())
-            reason = f"{reason}. {'; '.join(done)}."
-            await repo.set_automatic_reason(session, email_id, reason)
-        return reason
+        if parsed.automatic.report is None:
+            return reason, None
+        done = await record_bounce(session, parsed.automatic.report, now=self._clock.now())
+        reason = f"{reason}. {'; '.join(done.lines)}."
+        await repo.set_automatic_reason(session, email_id, reason)
+        return reason, done.reply_id
 
-    async def _announce(self, email_id: int) -> None:
-        for hook in self._hooks:
+    async def _announce(self, hooks: list[ReceivedHook], item_id: int) -> None:
+        for hook in hooks:
             try:
-                await hook(email_id)
+                await hook(item_id)
             except Exception:
-                # The mail is stored; the drafting engine's sweep picks it up later.
-                log.exception("on_received hook failed for email #%s", email_id)
+                # What it is about is stored; the drafting engine's sweep picks it up
+                # later (a bounced reply's card shows it when next drawn).
+                log.exception("intake hook failed for #%s", item_id)
 
 
 async def _find_order_number(session: AsyncSession, parsed: ParsedEmail) -> str | None:

@@ -62,6 +62,10 @@ class ReplyEngine:
         """The intake's hook, after the email is committed: draft it in the background."""
         self._spawn(("email", email_id), self._draft_new(email_id))
 
+    async def on_reply_bounced(self, reply_id: int) -> None:
+        """The intake's hook after a sent reply bounced: redraw its cards to say so."""
+        await self._show(ReplyUpdate(await self._desk.get(reply_id)))
+
     async def start_redo(
         self, reply_id: int, revision: int, user_id: int, *, tone: Tone | None = None
     ) -> ReplyView:

@@ -6,12 +6,15 @@ Found by the original Message-ID, which is stable per delivery and per reply dra
   every sequence too, so it is never mailed again. A 4.x.x failure (the remote side
   gave up after retrying) is `bounced` but the address is kept;
 - a delay (Action: delayed) is noted on a sent delivery, nothing more;
-- a reply-desk reply is named, for the person reading the report.
-Returns lines saying what was done; the report itself is stored as automatic mail.
+- a reply-desk reply that failed keeps the bounce as its error (it stays `sent`), so
+  its card can say the customer did not get it; the report names it.
+Says what was done (lines) and which reply's card to redraw; the report itself is
+stored as automatic mail.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,25 +23,43 @@ from core.emaildesk.reports import DeliveryReport, RecipientReport
 from domain.mailing import SuppressionReason
 from storage.repos import bounces as repo
 from storage.repos import suppressions
-from storage.repos.bounces import SentDelivery
+from storage.repos.bounces import SentDelivery, SentReply
 
 NOT_OURS = "it is not about an email the bot sent (no matching Message-ID)"
 
 
+@dataclass(frozen=True)
+class BounceOutcome:
+    lines: list[str] = field(default_factory=list)  # what was done, for the stored reason
+    reply_id: int | None = None  # a reply draft marked bounced: its cards to redraw
+
+
 async def record_bounce(
     session: AsyncSession, report: DeliveryReport, *, now: datetime
-) -> list[str]:
+) -> BounceOutcome:
     original = report.original_message_id
     if original is None:
-        return ["the report does not name the original message, so nothing was matched"]
+        return BounceOutcome(["the report does not name the original message, so nothing "
+                              "was matched"])  # fmt: skip
     sent = await repo.delivery(session, original)
     if sent is not None:
-        return await _delivery(session, report, sent, now)
+        return BounceOutcome(await _delivery(session, report, sent, now))
     reply = await repo.reply(session, original)
     if reply is not None:
-        what = "; ".join(item.summary() for item in report.recipients[:3])
-        return [f"about the reply to {reply.to} (customer email #{reply.email_id}): {what}"]
-    return [NOT_OURS]
+        return await _reply(session, report, reply, now)
+    return BounceOutcome([NOT_OURS])
+
+
+async def _reply(
+    session: AsyncSession, report: DeliveryReport, reply: SentReply, now: datetime
+) -> BounceOutcome:
+    what = "; ".join(item.summary() for item in report.recipients[:3])
+    line = f"about the reply to {reply.to} (customer email #{reply.email_id}): {what}"
+    item = report.for_address(reply.to)
+    if item is None or not item.failed:
+        return BounceOutcome([line])  # a delay: the reply may still arrive
+    marked = await repo.mark_reply_bounced(session, reply.draft_id, error=_error(item), now=now)
+    return BounceOutcome([line], reply.draft_id if marked else None)
 
 
 async def _delivery(

@@ -26,6 +26,9 @@ SHORTENED = "\n[… shortened here; the whole reply is sent]"
 REPEATED = "🔁 The model wrote the same reply again — tap 🔄 to try once more or ✏️ Edit it."
 
 
+BOUNCED_HINT = "The customer did not get it: check their address, or reach them another way."
+
+
 def reply_card(view: ReplyView, tz: ZoneInfo, note: str = "") -> str:
     """The card; `note` (HTML) is a passing remark under it."""
     head = "\n".join([*_header(view), *_assessment(view)])
@@ -86,7 +89,10 @@ def _confidence(view: ReplyView) -> str:
 def _outcome(view: ReplyView, tz: ZoneInfo) -> list[str]:
     error = escape(view.error or "")
     if view.status is R.SENT and view.sent_at:
-        return [f"✅ Sent to {escape(view.from_address)} at {_local(view.sent_at, tz)}."]
+        sent = f"✅ Sent to {escape(view.from_address)} at {_local(view.sent_at, tz)}."
+        if view.error:  # a bounce report came back for it (core.mailing.bounces)
+            return [sent, f"↩️ But it bounced back: {error}", BOUNCED_HINT]
+        return [sent]
     if view.status is R.FAILED:
         return [f"❌ Not sent: {error}", "Fix what the server says, then 🔁 Retry, or 🗑 Reject."]
     if view.status is R.UNKNOWN:

@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.email_replies import ReplyStatus
 from domain.mailing import DeliveryStatus as D
 from storage.models import EmailSequence, InboundEmail, ReplyDraft, SequenceEmail
 from storage.models.deliveries import EmailDelivery
@@ -56,6 +57,21 @@ async def reply(session: AsyncSession, message_id: str) -> SentReply | None:
         )
     ).first()
     return SentReply(*found) if found else None
+
+
+async def mark_reply_bounced(
+    session: AsyncSession, draft_id: int, *, error: str, now: datetime
+) -> bool:
+    """A sent reply came back: the bounce is kept as its `error` (it stays `sent`: it did
+    leave, and nothing resends it), so its card can say so."""
+    statement = (
+        update(ReplyDraft)
+        .where(ReplyDraft.id == draft_id, ReplyDraft.status == ReplyStatus.SENT)
+        .values(error=error, updated_at=now)
+        .returning(ReplyDraft.id)
+        .execution_options(synchronize_session=False)
+    )
+    return (await session.execute(statement)).first() is not None
 
 
 async def mark_bounced(

@@ -24,6 +24,7 @@ from tests.doubles.smtp_server import ScriptedSmtp, running_smtp
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
 from tests.e2e.harness import ADMIN, OTHER_ADMIN, Harness, make_settings, running, with_api
 from tests.email_replies.support import answer, triage
+from tests.emaildesk.automatic_samples import postfix_bounce
 
 TOKEN = "api-token-for-the-reply-desk"
 EMAIL = {
@@ -262,3 +263,31 @@ async def test_without_smtp_approving_says_sending_is_off_and_changes_nothing(
     assert "Email sending is off: set SMTP_HOST and EMAIL_FROM" in str(refused.params["text"])
     view = await harness.bot.services.replies.get(1)
     assert view.status is ReplyStatus.PENDING
+
+
+async def test_a_bounce_of_the_sent_reply_is_shown_on_its_cards_and_gets_no_draft(
+    desk: Desk,
+) -> None:
+    h = desk.harness
+    h.llm.reply(triage())
+    h.llm.reply(answer())
+    await desk.email_in()
+    card_id, keys = await desk.card("Reply #1")
+    h.tap(card_id, keys["✅ Approve & send"])
+    await h.said("✅ Sent to ana@example.com")
+    (received,) = desk.box.messages
+    bounce = postfix_bounce(str(received.message["Message-ID"]), "ana@example.com")
+    url, headers = f"{h.web_url}/api/emails/inbound", {"Authorization": f"Bearer {TOKEN}"}
+    async with (
+        aiohttp.ClientSession() as client,
+        client.post(url, data=bounce, headers=headers | {"Content-Type": "message/rfc822"}) as r,
+    ):
+        body = await r.json()
+    assert (r.status, body["status"]) == (202, "automatic")
+    assert "about the reply to ana@example.com (customer email #1)" in body["reason"]
+    await desk.card("↩️ But it bounced back: Bounced (5.1.1)")
+    await desk.card("↩️ But it bounced back", chat_id=OTHER_ADMIN)
+    reply = await h.bot.services.replies.get(1)
+    assert reply.status is ReplyStatus.SENT and len(desk.box.messages) == 1
+    assert await h.bot.services.email_intake.get(2) is not None  # stored, no card: no "Reply #2"
+    assert not any("Reply #2" in str(c.params.get("text")) for c in h.api.calls)

@@ -46,6 +46,7 @@ ANA, GONE = "ana@customer.example", "gone@customer.example"
 class Desk:
     client: Client
     drafted: list[int]  # what the intake handed to the reply desk
+    bounced_replies: list[int]  # reply drafts whose cards the intake asked to redraw
 
     async def inbound(self, raw: bytes) -> dict[str, object]:
         headers = {**AUTH, "Content-Type": "message/rfc822"}
@@ -83,12 +84,18 @@ async def desk(session_factory: Sessions) -> AsyncIterator[Desk]:
         drafted.append(email_id)
 
     intake.on_received(hook)
+    bounced: list[int] = []
+
+    async def redraw(reply_id: int) -> None:
+        bounced.append(reply_id)
+
+    intake.on_reply_bounced(redraw)
     app = web.Application()
     mount_api(app, ctx)
     mount_sequences(app, service)
     mount_email_desk(app, EmailDeskApi(intake, OrderService(session_factory, clock)))
     async with TestClient(TestServer(app)) as client:
-        yield Desk(client, drafted)
+        yield Desk(client, drafted, bounced)
 
 
 async def _sent(sessions: Sessions, smtp: Server, emails: int = 1) -> tuple[int, list[int], str]:
@@ -159,7 +166,7 @@ async def test_a_delay_is_noted_and_a_4xx_failure_bounces_without_suppressing(
     assert (await desk.sequence(sequence_id))["deliveries"] == {"sent": 1, "bounced": 1}
 
 
-async def test_a_bounce_of_a_reply_desk_reply_names_it_and_a_stranger_s_changes_nothing(
+async def test_a_bounce_of_a_reply_desk_reply_marks_it_and_a_stranger_s_changes_nothing(
     desk: Desk, session_factory: Sessions
 ) -> None:
     async with session_factory.begin() as session:
@@ -167,10 +174,19 @@ async def test_a_bounce_of_a_reply_desk_reply_names_it_and_a_stranger_s_changes_
                              subject="Where is my order?", received_at=NOW)  # fmt: skip
         session.add(email)
         await session.flush()
-        session.add(ReplyDraft(email_id=email.id, status="sent",
-                               message_id="<reply-7@shop.example>"))  # fmt: skip
+        draft = ReplyDraft(email_id=email.id, status="sent", message_id="<reply-7@shop.example>")
+        session.add(draft)
+    delayed = samples.postfix_bounce("<reply-7@shop.example>", GONE, status="4.4.1",
+                                     action="delayed")  # fmt: skip
+    await desk.inbound(delayed)  # may still arrive: the reply is left as it is
+    assert desk.bounced_replies == []
     body = await desk.inbound(samples.postfix_bounce("<reply-7@shop.example>", GONE))
     assert f"about the reply to {GONE} (customer email #{email.id})" in str(body["reason"])
+    assert desk.bounced_replies == [draft.id]
+    async with session_factory() as session:
+        marked = await session.get(ReplyDraft, draft.id)
+    assert marked is not None and marked.status == "sent"
+    assert (marked.error or "").startswith("Bounced (5.1.1): 550 5.1.1")
     body = await desk.inbound(samples.gmail_bounce("<never-ours@elsewhere.example>", GONE))
     assert "not about an email the bot sent" in str(body["reason"])
     async with session_factory() as session:
