@@ -3,7 +3,6 @@ begins a chunk, one records it; a crash in between leaves the chunk unknown, nev
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from core.config import SMTPSettings
@@ -16,6 +15,7 @@ from storage.repos.delivery_chunks import Begin
 from tests.campaigns.helpers import NOW, MutableClock
 from tests.doubles.smtp_server import ScriptedSmtp
 from tests.mailing.helpers import Sessions, add_sequence, deliveries, mail_dispatcher, sweep
+from tests.pipeline.support import wait_until
 
 Server = tuple[ScriptedSmtp, SMTPSettings]
 LIST = [f"reader{n}@customer.example" for n in range(7)]
@@ -133,7 +133,7 @@ async def test_a_stop_mid_chunk_sends_nothing_more_and_hands_the_rest_back(
     dispatcher = mail_dispatcher(session_factory, MutableClock(), settings, worker="a",
                                  rate_per_s=5.0)  # fmt: skip
     await dispatcher.sweep()
-    await asyncio.sleep(0.5)
+    await wait_until(lambda: _some_arrived(box))  # then stop mid-chunk
     await dispatcher.stop(grace_s=5)
     rows = await deliveries(session_factory, email_id)
     sent = {a for a, r in rows.items() if r.status == D.SENT}
@@ -141,3 +141,7 @@ async def test_a_stop_mid_chunk_sends_nothing_more_and_hands_the_rest_back(
     assert sorted(m.rcpt for m in box.messages) == sorted(sent)
     rest = [r for a, r in rows.items() if a not in sent]
     assert {(r.status, r.attempts, r.claimed_by) for r in rest} == {(D.PENDING, 0, None)}
+
+
+async def _some_arrived(box: ScriptedSmtp) -> bool:
+    return len(box.messages) > 0
