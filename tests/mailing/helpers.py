@@ -5,23 +5,55 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from aiohttp import web
+from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.api import ApiContext, mount_api
+from bot.api.auth import BearerAuth
+from bot.api.idempotency import IdempotencyStore
+from bot.api.ratelimit import DbRateLimiter
+from bot.api.sequences import mount_sequences
 from core.config import SMTPSettings
 from core.mailing.deliveries import MailPolicy, SequenceMail
 from core.mailing.delivery_alerts import DeliveryAlerter, DeliveryAlerts
+from core.mailing.delivery_log import DeliveryLog
 from core.publishing.dispatcher import Dispatcher
 from core.publishing.policy import PublishPolicy
 from core.publishing.types import Publishers
+from core.sequences.service import SequenceService
 from domain.sequences import SequenceEmailStatus as E
 from storage.models import EmailSequence, SequenceEmail, SequenceRecipient
 from storage.models.deliveries import EmailDelivery
-from tests.campaigns.helpers import NOW, MutableClock
+from tests.campaigns.helpers import NOW, MutableClock, build_core
 from tests.publishing.helpers import FAST, FakeAlerter, FakePublisher
 
 Sessions = async_sessionmaker[AsyncSession]
+
+
+def sequences_api(session_factory: Sessions, clock: MutableClock, token: str) -> web.Application:
+    """The REST API with the sequence routes, their delivery counts included."""
+    service = SequenceService(
+        session_factory, clock, ZoneInfo("Europe/Berlin"), send_at=time(9),
+        deliveries=DeliveryLog(session_factory),
+    )  # fmt: skip
+    core = build_core(session_factory, clock)
+    ctx = ApiContext(
+        auth=BearerAuth(SecretStr(token)),
+        limiter=DbRateLimiter(session_factory, clock, limit=1000),
+        idempotency=IdempotencyStore(session_factory, clock, ttl=timedelta(hours=24)),
+        personas=core.personas,
+        campaigns=core.campaigns,
+    )
+    app = web.Application()
+    mount_api(app, ctx)
+    mount_sequences(app, service)
+    return app
+
+
 BASE_URL = "https://bot.shop.example"
 
 

@@ -8,33 +8,31 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.api import ApiContext, mount_api
-from bot.api.auth import BearerAuth
 from bot.api.emaildesk import EmailDeskApi, mount_email_desk
-from bot.api.idempotency import IdempotencyStore
-from bot.api.ratelimit import DbRateLimiter
-from bot.api.sequences import mount_sequences
 from core.config import SMTPSettings
 from core.emaildesk.intake import EmailIntake
 from core.mailing.delivery_log import DeliveryLog
 from core.orders.service import OrderService
-from core.sequences.service import SequenceService
 from domain.emaildesk import InboundStatus
 from domain.mailing import DeliveryStatus as D
 from storage.models import EmailSuppression, InboundEmail, ReplyDraft
-from tests.campaigns.helpers import NOW, MutableClock, build_core
+from tests.campaigns.helpers import NOW, MutableClock
 from tests.doubles.smtp_server import ScriptedSmtp
 from tests.emaildesk import automatic_samples as samples
-from tests.mailing.helpers import Sessions, add_sequence, deliveries, mail_dispatcher, sweep
+from tests.mailing.helpers import (
+    Sessions,
+    add_sequence,
+    deliveries,
+    mail_dispatcher,
+    sequences_api,
+    sweep,
+)
 from tests.sequences.conftest import AUTH, TOKEN
 
 Server = tuple[ScriptedSmtp, SMTPSettings]
@@ -65,18 +63,7 @@ class Desk:
 @pytest.fixture
 async def desk(session_factory: Sessions) -> AsyncIterator[Desk]:
     clock = MutableClock()
-    service = SequenceService(
-        session_factory, clock, ZoneInfo("Europe/Berlin"), send_at=time(9),
-        deliveries=DeliveryLog(session_factory),
-    )  # fmt: skip
-    core = build_core(session_factory, clock)
-    ctx = ApiContext(
-        auth=BearerAuth(SecretStr(TOKEN)),
-        limiter=DbRateLimiter(session_factory, clock, limit=1000),
-        idempotency=IdempotencyStore(session_factory, clock, ttl=timedelta(hours=24)),
-        personas=core.personas,
-        campaigns=core.campaigns,
-    )
+    app = sequences_api(session_factory, clock, TOKEN)
     intake = EmailIntake(session_factory, clock)
     drafted: list[int] = []
 
@@ -90,9 +77,6 @@ async def desk(session_factory: Sessions) -> AsyncIterator[Desk]:
         bounced.append(reply_id)
 
     intake.on_reply_bounced(redraw)
-    app = web.Application()
-    mount_api(app, ctx)
-    mount_sequences(app, service)
     mount_email_desk(app, EmailDeskApi(intake, OrderService(session_factory, clock)))
     async with TestClient(TestServer(app)) as client:
         yield Desk(client, drafted, bounced)

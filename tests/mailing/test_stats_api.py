@@ -4,25 +4,15 @@ sends through aiosmtpd (one address refused), on SQLite and PostgreSQL; the send
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from pydantic import SecretStr
 
-from bot.api import ApiContext, mount_api
-from bot.api.auth import BearerAuth
-from bot.api.idempotency import IdempotencyStore
-from bot.api.ratelimit import DbRateLimiter
-from bot.api.sequences import mount_sequences
 from core.config import SMTPSettings
 from core.mailing.delivery_log import DeliveryLog
-from core.sequences.service import SequenceService
-from tests.campaigns.helpers import MutableClock, build_core
+from tests.campaigns.helpers import MutableClock
 from tests.doubles.smtp_server import ScriptedSmtp
-from tests.mailing.helpers import Sessions, add_sequence, mail_dispatcher, sweep
+from tests.mailing.helpers import Sessions, add_sequence, mail_dispatcher, sequences_api, sweep
 from tests.sequences.conftest import TOKEN, Api
 
 Server = tuple[ScriptedSmtp, SMTPSettings]
@@ -32,21 +22,7 @@ ANA, BOB, GONE = "ana@customer.example", "bob@customer.example", "gone@customer.
 @pytest.fixture
 async def api(session_factory: Sessions) -> AsyncIterator[Api]:
     clock = MutableClock()
-    service = SequenceService(
-        session_factory, clock, ZoneInfo("Europe/Berlin"), send_at=time(9),
-        deliveries=DeliveryLog(session_factory),
-    )  # fmt: skip
-    core = build_core(session_factory, clock)
-    ctx = ApiContext(
-        auth=BearerAuth(SecretStr(TOKEN)),
-        limiter=DbRateLimiter(session_factory, clock, limit=1000),
-        idempotency=IdempotencyStore(session_factory, clock, ttl=timedelta(hours=24)),
-        personas=core.personas,
-        campaigns=core.campaigns,
-    )
-    app = web.Application()
-    mount_api(app, ctx)
-    mount_sequences(app, service)
+    app = sequences_api(session_factory, clock, TOKEN)
     client = TestClient(TestServer(app))
     await client.start_server()
     yield Api(client)
