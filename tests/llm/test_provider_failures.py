@@ -27,10 +27,12 @@ async def test_hang_times_out_within_the_deadline_and_is_logged(
     with pytest.raises(LLMTimeout, match=r"did not answer within 0\.5 seconds"):
         await gateway.generate(make_request(), Post)
 
-    assert time.monotonic() - started < 1.5
+    # The model hangs for 5 s: well under that proves the 0.5 s deadline cut the call off,
+    # with room for a loaded machine's database writes (a CI run once took 2.0 s).
+    assert time.monotonic() - started < 3.0
     [row] = await call_rows(session_factory)
     assert (row.outcome, row.cost_microusd, row.output) == ("timeout", 0, None)
-    assert 400 <= row.latency_ms < 1500
+    assert 400 <= row.latency_ms < 3000
     [day] = await ledger_rows(session_factory)
     assert (day.spent_microusd, day.reserved_microusd) == (0, 0)  # reservation released
 
