@@ -42,13 +42,21 @@ class InboxPoller:
         self._alert = alert
         self._failures = 0
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping.clear()
             self._task = asyncio.create_task(self._run(), name="support-inbox")
 
     async def stop(self) -> None:
-        """Stop polling. A mail half handed over is read again at the next start."""
+        """Stop polling. A mail half handed over is read again at the next start.
+
+        The event, not only the cancellation, ends the loop: Python 3.11's wait_for (which
+        aioimaplib uses for every command) can swallow a cancellation that arrives as its
+        inner call finishes, and the loop would then poll on while stop() waits for ever.
+        """
+        self._stopping.set()
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -73,11 +81,10 @@ class InboxPoller:
         return 0.0 if result.more else self._interval_s
 
     async def _run(self) -> None:
-        stopping = asyncio.Event()  # never set: stop() cancels; the wait is the pause
-        while True:
+        while not self._stopping.is_set():
             pause = await self.poll_once()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), pause)
+                await asyncio.wait_for(self._stopping.wait(), pause)  # the pause
 
     def _backoff(self) -> float:
         self._failures += 1
