@@ -34,6 +34,8 @@ class LLMCall(Base):
     outcome: Mapped[str] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)
     attempt: Mapped[int] = mapped_column(Integer, default=1)
+    # What semantic memory showed the model: [{kind, item_id, label, similarity, why}].
+    retrieval: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
 
 
 class BudgetDay(Base):

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UTCDateTime, utcnow
+from storage.types import JSONType
 
 
 class PostDelivery(Base):
@@ -81,3 +82,24 @@ class WebhookMirror(Base):
     alert: Mapped[str | None] = mapped_column(String(20), index=True)
     alert_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PostReaction(Base):
+    """The reactions on one message of a published post, as Telegram last counted them.
+
+    Telegram sends channel reactions as totals (message_reaction_count), not as changes, so
+    a newer report replaces the row; a post sent as several messages has a row per message.
+    """
+
+    __tablename__ = "post_reactions"
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    # Per reaction ("👍", "custom:<id>", "paid"): how many times it was added.
+    counts: Mapped[dict[str, int]] = mapped_column(JSONType)
+    total: Mapped[int] = mapped_column(Integer)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime())  # Telegram's date of the change
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -35,6 +35,8 @@ class CallRecord:
     cost_microusd: int = 0
     latency_ms: int = 0
     error: str | None = None
+    # What semantic memory showed the model (LLMRequest.retrieval); None: nothing.
+    retrieval: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)

@@ -145,6 +145,20 @@ async def make_text_ready(
     return await _update(session, tuple(where), values)
 
 
+async def set_planned_time(
+    session: AsyncSession, post_id: int, *, at: datetime, from_status: str, now: datetime
+) -> bool:
+    """A post's planned time while nobody may schedule it yet: its status stays. Only if it
+    is still `from_status`, and (a ready post) still unapproved, since an approved ready
+    post takes a time through scheduling instead."""
+    where = (
+        Post.id == post_id,
+        Post.status == from_status,
+        (Post.status != S.READY) | Post.approved_at.is_(None),
+    )
+    return await _update(session, where, {"scheduled_at": at, "updated_at": now})
+
+
 async def set_caption(
     session: AsyncSession,
     post_id: int,
@@ -187,6 +201,26 @@ async def replace_text(
     values = {
         "caption": caption, "hashtags": hashtags, "approved_at": None, "approved_by": None,
         "updated_at": at,
+    }  # fmt: skip
+    return await _update(session, where, values)
+
+
+async def set_image_prompt(
+    session: AsyncSession,
+    post_id: int,
+    *,
+    seen: ShownText,
+    image_prompt: str,
+    at: datetime,
+    editable: Collection[str],
+) -> bool:
+    """A new image prompt, only while the post is editable and still shows `seen`.
+
+    Like a caption edit, an approval given to what the card showed no longer holds.
+    """
+    where = (Post.id == post_id, Post.status.in_(editable), *_still_shows(seen))
+    values = {
+        "image_prompt": image_prompt, "approved_at": None, "approved_by": None, "updated_at": at,
     }  # fmt: skip
     return await _update(session, where, values)
 
