@@ -205,7 +205,8 @@ class AppSettings(BaseSettings):
     """Sends a second in all (Telegram allows about 30)."""
     public_base_url: AnyHttpUrl | None = None
     """The web server's public URL (https://bot.example.com), for links the bot hands out:
-    the unsubscribe link in every sequence email. Unset: sequence emails are not sent."""
+    the unsubscribe link in every sequence email, and the dashboard Mini App at /app/ (https
+    only). Unset: sequence emails are not sent and /dashboard says what to set."""
 
     @field_validator("publish_webhook_secret")
     @classmethod
@@ -315,3 +316,50 @@ class SequenceSettings(BaseSettings):
     def send_at(self) -> time:
         hours, minutes = self.send_time.split(":")
         return time(int(hours), int(minutes))
+
+
+CREW_STEP_TIMEOUT_S = 60.0
+
+
+class CrewSettings(BaseSettings):
+    """The review crew: five model steps that score every generated draft"""
+
+    model_config = SettingsConfigDict(env_prefix="CREW_", **COMMON)  # type: ignore[typeddict-item]
+
+    enabled: bool = True
+    """Review every generated draft (posts, suggestions, reply drafts, sequence emails) with
+    the crew and show its scores on the card. false: no crew runs and nothing is spent on it;
+    a brand can also switch it off for its own drafts (/brand)."""
+    step_timeout_s: float = Field(default=CREW_STEP_TIMEOUT_S, gt=0, le=600)
+    """Seconds one crew step (one model call, re-asks included) may take; a slower step is
+    shown as skipped and the crew carries on without it."""
+
+
+MEMORY_NEAR_REPEAT = 0.73  # calibrated: tests/memory/test_calibration.py, docs/MEMORY.md
+
+
+class MemorySettings(BaseSettings):
+    """Semantic memory: approved and published items, searched by meaning"""
+
+    # populate_by_name: tests pass embedding_model=..., the environment EMBEDDING_MODEL.
+    model_config = SettingsConfigDict(env_prefix="MEMORY_", populate_by_name=True, **COMMON)  # type: ignore[typeddict-item]
+
+    enabled: bool = True
+    """Remember approved and published items, warn on near-repeats and show past items to
+    the model. Needs the bundled model (installed with the bot) or EMBEDDING_MODEL."""
+    embedding_model: str | None = Field(default=None, validation_alias="EMBEDDING_MODEL")
+    """litellm embedding model, e.g. openai/text-embedding-3-small; unset: the bundled
+    offline model (all-MiniLM-L6-v2 on the CPU, nothing downloaded)."""
+    embedding_api_base: str | None = Field(default=None, validation_alias="EMBEDDING_API_BASE")
+    """Base URL of the embedding model's server, passed to litellm (EMBEDDING_MODEL only)."""
+    embedding_api_key: SecretStr | None = Field(default=None, validation_alias="EMBEDDING_API_KEY")
+    """API key for EMBEDDING_MODEL; unset: litellm reads the provider's usual variable."""
+    window_days: int = Field(default=90, ge=1, le=3650)
+    """Days back a new draft is compared with for the near-repeat warning."""
+    near_repeat: float = Field(default=MEMORY_NEAR_REPEAT, gt=0, le=1)
+    """Cosine similarity (0-1) from which a draft is flagged as a near-repeat of an earlier
+    item; the default is calibrated on a labelled set for the bundled model."""
+    top_k: int = Field(default=5, ge=1, le=50)
+    """Similar past items shown to the model in prompts."""
+    prompt_tokens: int = Field(default=600, ge=0, le=8000)
+    """At most this many tokens of past items in a prompt (0: none)."""

@@ -25,6 +25,7 @@ class CardKind(StrEnum):
     POST = "post"  # 🔄 Regenerate on a post card
     SUGGESTION = "suggestion"  # 🔄 Regenerate on a suggestion card
     SUGGEST = "suggest"  # /suggest or its Retry: no suggestion is stored yet
+    SEQUENCE_EMAIL = "sequence_email"  # 🔄 Regenerate on a sequence email's card
 
 
 @dataclass(frozen=True)

@@ -31,11 +31,16 @@ from core.campaigns.models import (
 from core.campaigns.problems import problem_lines
 from core.clock import Clock
 from core.errors import ValidationFailed
+from core.experiments.keys import request_key
+from core.memory.retrieval import PromptMemory
 from core.personas.service import PersonaService
 from core.personas.views import PersonaView
 from core.suggestions.ports import PromptRenderer, StructuredLLM
+from domain.memory import MemoryKind
 
 TEMPLATE = "campaign_plan"
+# What a plan is shown of the past: posts, post ideas and /write pieces.
+CAMPAIGN_MEMORY = (MemoryKind.POST, MemoryKind.SUGGESTION, MemoryKind.CONTENT)
 
 Brief = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 
@@ -87,25 +92,31 @@ class CampaignPlanner:
         llm: StructuredLLM,
         clock: Clock,
         tz: ZoneInfo,
+        recall: PromptMemory | None = None,
     ) -> None:
         self._personas = personas
         self._prompts = prompts
         self._llm = llm
         self._clock = clock
         self._tz = tz
+        # Semantic memory: the persona's past posts like this campaign, and its best ones.
+        self._recall = recall or PromptMemory()
 
-    async def preview(
-        self, request: PlanRequest, *, user_id: int, fresh: bool = False
-    ) -> PlanPreview:
+    async def preview(self, request: PlanRequest, *, fresh: bool = False) -> PlanPreview:
         """Raises NotFound (persona), LLMError, or ValidationFailed with one line per problem.
 
         `fresh` for a Retry or a Re-plan: the person wants a new answer, not the cached one.
         """
         persona = await self._personas.get(request.persona_id)
         now = self._clock.now()
-        variables = self.variables(request, persona, now)
-        rendered = self._prompts.render(TEMPLATE, variables, variant_key=str(user_id))
-        result = await self._llm.generate(replace(rendered, fresh=fresh), PlanDraft)
+        recalled = await self._recall.recall(
+            _query(request, persona), persona_id=persona.id, kinds=CAMPAIGN_MEMORY
+        )
+        variables = {**self.variables(request, persona, now), "memory": recalled.text}
+        # A plan is a new set of items: a request key splits plans by the variants' weights.
+        rendered = self._prompts.render(TEMPLATE, variables, variant_key=request_key())
+        rendered = replace(rendered, fresh=fresh, retrieval=recalled.retrieval)
+        result = await self._llm.generate(rendered, PlanDraft)
         plan = validate_plan(result.value.to_plan(persona.id), now=now, tz=self._tz)
         notes = tuple(_warnings(plan, request, persona, self._tz))
         return PlanPreview(persona, plan, result.model, result.call_id, notes)
@@ -126,6 +137,11 @@ class CampaignPlanner:
             "timezone": self._tz.key,
             "today": f"{local:%Y-%m-%d} ({local:%A})",
         }
+
+
+def _query(request: PlanRequest, persona: PersonaView) -> str:
+    """What the campaign is about, for semantic memory: persona, goal, audience, tone."""
+    return "\n".join([persona.name, request.goal, request.audience, request.tone])
 
 
 def _last_day(local_now: datetime) -> date:

@@ -20,7 +20,11 @@ from core.campaigns.models import CampaignPlan, PostPlan, validate_plan
 from core.campaigns.views import PENDING, CampaignCreated, CampaignView, SuggestionRef
 from core.clock import Clock
 from core.errors import NotFound, ValidationFailed
+from core.experiments import record as outcomes
+from core.posts.crew_gate import CrewGate
+from core.posts.service import draft_of
 from core.posts.views import PostView
+from domain.crew import ItemKind
 from storage.models import Campaign
 from storage.repos import campaigns as repo
 from storage.repos import personas as persona_repo
@@ -30,11 +34,17 @@ from storage.repos import posts as post_repo
 
 class CampaignService:
     def __init__(
-        self, session_factory: async_sessionmaker[AsyncSession], clock: Clock, tz: ZoneInfo
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        tz: ZoneInfo,
+        crew: CrewGate | None = None,
     ) -> None:
         self._sessions = session_factory
         self._clock = clock
         self._tz = tz
+        # Every new draft post goes to the review crew, so /approve shows it scored.
+        self._crew = crew or CrewGate()
 
     def validate(self, data: CampaignPlan | Mapping[str, Any]) -> CampaignPlan:
         """Check a plan body against the rules and the clock (naive times are in TIMEZONE)."""
@@ -48,11 +58,14 @@ class CampaignService:
         actor: str,
         model: str,
         user_id: int | None = None,
+        llm_call_id: int | None = None,
     ) -> CampaignCreated:
         """Store the plan. `actor` is "user:<id>", "api" or "mcp"; `model` the planner or "api".
 
         The plan is validated again here, against the clock of this moment: a preview
-        shown a while ago may have times that are past by now.
+        shown a while ago may have times that are past by now. `llm_call_id` is the
+        planner's call when the model wrote the plan: what becomes of each post is then
+        recorded for prompt experiments.
         """
         checked = await self._checked(plan)
         at = self._clock.now()
@@ -67,8 +80,11 @@ class CampaignService:
             )  # fmt: skip
             rows = _post_rows(checked, campaign.id, pillars, suggestion_ids, user_id)
             post_ids = await post_repo.insert_drafts(session, rows, actor=actor, at=at)
+            await outcomes.generated_together(session, ItemKind.POST, post_ids, llm_call_id, at)
             posts = await _posts_in_order(session, campaign.id, post_ids)
             photos = await pipeline_repo.posts_with_picked_image(session, post_ids)
+        for post in posts:
+            await self._crew.review(draft_of(post))
         view = CampaignView.from_row(campaign, persona_name, len(posts))
         refs, pillar_names = _refs(suggestion_ids, posts), tuple(sorted(created))
         return CampaignCreated(view, refs, posts, pillar_names, frozenset(photos))

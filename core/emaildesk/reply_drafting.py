@@ -4,7 +4,8 @@ A draft is claimed before the model is asked (storage.repos.email_replies), so o
 gets one draft even with two replicas, and a claim a crash left behind is taken over when
 its lease runs out. The model never runs inside a transaction; what it wrote is stored
 only if the claim is still this worker's. A first draft that fails is tried again later;
-a redo (🔄, 🎭) that fails or repeats itself keeps the draft it had.
+a redo (🔄, 🎭) that fails or repeats itself keeps the draft it had. Every stored draft
+is handed to the review crew (when it is on), whose verdict the cards then show.
 """
 
 from __future__ import annotations
@@ -16,10 +17,15 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
+from core.emaildesk.replies import draft_of
 from core.emaildesk.reply_views import ReplyView, get_row, lost_race, view_of
 from core.emaildesk.reply_writer import EmailFacts, OrderFacts, ReplyWriter, Written
 from core.errors import AlreadyDecided, CopilotError, NotFound
+from core.experiments import record as outcomes
+from core.experiments.keys import item_key
+from core.posts.crew_gate import CrewGate
 from core.redo import same_text
+from domain.crew import ItemKind
 from domain.email_replies import ReplyStatus, ResponseType, Tone
 from storage.models import InboundEmail, Order, ReplyDraft
 from storage.repos import email_replies as repo
@@ -52,12 +58,14 @@ class ReplyDrafting:
         *,
         owner: str,
         lease_s: float,
+        crew: CrewGate | None = None,
     ) -> None:
         self._sessions = sessions
         self._writer = writer
         self._clock = clock
         self._owner = owner  # this process, in the claims it holds
         self._lease = timedelta(seconds=lease_s)
+        self._crew = crew or CrewGate()
 
     async def undrafted(self) -> list[int]:
         """Readable customer emails that have no draft yet."""
@@ -119,8 +127,9 @@ class ReplyDrafting:
         known = ResponseType(row.response_type) if row.response_type else None
         try:
             written = await self._writer.write(
-                facts, tone=tone, rejected=row.draft or "", known_type=known, fresh=redo
-            )
+                facts, tone=tone, rejected=row.draft or "", known_type=known, fresh=redo,
+                variant_key=item_key(ItemKind.REPLY, reply_id),
+            )  # fmt: skip
         except CopilotError as error:
             return await self._failed(row, str(error))
         if row.draft is not None and same_text(written.answer.draft, row.draft):
@@ -128,7 +137,11 @@ class ReplyDrafting:
         async with self._sessions.begin() as session:
             if not await repo.drafted(session, reply_id, self._owner, _values(written)):
                 raise AlreadyDecided(f"Reply #{reply_id} was taken over by another worker.")
-        return ReplyUpdate(await self._view(reply_id))
+            at = self._clock.now()
+            await outcomes.generated(session, ItemKind.REPLY, reply_id, written.call_id, at)
+        view = await self._view(reply_id)
+        await self._crew.review(draft_of(view))
+        return ReplyUpdate(view)
 
     async def _claimed(self, reply_id: int) -> tuple[ReplyDraft, EmailFacts]:
         async with self._sessions() as session:

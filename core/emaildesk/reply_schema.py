@@ -9,17 +9,30 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from domain.email_replies import ResponseType, Tone
 
-Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+MAX_LINE = 300
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LINE)]
 # The pattern only shapes what the model may write (llama.cpp compiles it into a grammar).
 Action = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z][a-z_]{1,39}$"),
 ]
 MAX_DRAFT = 3000
+
+
+def _clip(value: object) -> object:
+    """A fact the draft relied on, cut to one line's length rather than refused: the facts
+    only explain the draft to the admin, and a small model that writes a long one (Gemma
+    3 270M does) keeps writing it when re-asked, losing a good draft for a long footnote."""
+    if isinstance(value, str) and len(value.strip()) > MAX_LINE:
+        return value.strip()[: MAX_LINE - 1] + "…"
+    return value
+
+
+Fact = Annotated[Line, BeforeValidator(_clip)]
 
 
 class EmailTriage(BaseModel):
@@ -45,4 +58,4 @@ class ReplyAnswer(BaseModel):
     confidence: float = Field(ge=0, le=1)
     needs_review: bool
     suggested_actions: list[Action] = Field(default_factory=list, max_length=6)
-    facts: list[Line] = Field(default_factory=list, max_length=12)
+    facts: list[Fact] = Field(default_factory=list, max_length=12)

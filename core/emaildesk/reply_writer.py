@@ -71,12 +71,15 @@ class ReplyWriter:
         rejected: str = "",
         known_type: ResponseType | None = None,
         fresh: bool = False,
+        variant_key: str | None = None,
     ) -> Written:
         """`known_type` skips the sorting step (a redo of a draft already sorted);
-        `fresh` for a redo a person asked for: the model is asked, never the cache."""
-        response_type = known_type or await self._sort(email)
+        `fresh` for a redo a person asked for: the model is asked, never the cache;
+        `variant_key` (the draft) pins the A/B arm of every rewrite of one draft."""
+        response_type = known_type or await self._sort(email, variant_key)
         template = template_for(response_type)
-        request = self._prompts.render(template, self._variables(email, tone, rejected))
+        variables = self._variables(email, tone, rejected)
+        request = self._prompts.render(template, variables, variant_key=variant_key)
         result = await self._llm.generate(replace(request, fresh=fresh), ReplyAnswer)
         answer = result.value.model_copy(update={"response_type": response_type})
         if tone is not None:
@@ -89,9 +92,9 @@ class ReplyWriter:
         version = request.prompt.version if request.prompt else 0
         return Written(answer, warnings, template, version, result.call_id)
 
-    async def _sort(self, email: EmailFacts) -> ResponseType:
+    async def _sort(self, email: EmailFacts, variant_key: str | None) -> ResponseType:
         variables = {"sender": email.sender, "subject": email.subject, "body": _cut(email.body)}
-        request: LLMRequest = self._prompts.render(CLASSIFY, variables)
+        request: LLMRequest = self._prompts.render(CLASSIFY, variables, variant_key=variant_key)
         return (await self._llm.generate(request, EmailTriage)).value.response_type
 
     def _variables(self, email: EmailFacts, tone: Tone | None, rejected: str) -> dict[str, object]:

@@ -82,6 +82,7 @@ class _Call(Generic[T]):
             template_name=prompt.name if prompt else None,
             template_version=prompt.version if prompt else None,
             variant=prompt.variant if prompt else None,
+            retrieval=self.request.retrieval,
             **fields,
         )
 

@@ -87,6 +87,20 @@ async def complete(
     return _reply(response)
 
 
+async def close_clients() -> None:
+    """Close the HTTP clients litellm keeps, one per event loop, and forget them.
+
+    A process with one loop (the bot) needs this only at exit, where litellm does it
+    itself; anything that runs a loop per task (the tests: one per test) must call it before
+    its loop ends, or each loop leaves an open aiohttp session behind.
+    """
+    if load_litellm.cache_info().currsize == 0:
+        return  # never imported: nothing was opened
+    litellm = load_litellm()
+    await litellm.close_litellm_async_clients()
+    litellm.in_memory_llm_clients_cache.flush_cache()
+
+
 def _takes_seed(litellm: Any, model: str) -> bool:
     try:
         supported = litellm.get_supported_openai_params(model=model)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
@@ -39,6 +39,10 @@ class LLMRequest:
     # A litellm model string that replaces LLM_MODEL for this call (a sequence's
     # ai_agent_id); LLM_FALLBACK_MODELS still follow it. None: LLM_MODEL.
     model: str | None = None
+    # What semantic memory showed the model in this prompt (core/memory/retrieval.py), one
+    # row per past item: kind, item_id, label, similarity, why ("similar" | "best"). Stored
+    # with the call (llm_calls.retrieval) so a reviewer sees it; None: nothing was shown.
+    retrieval: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -48,6 +49,9 @@ from storage.repos.deliveries import Claimed, EmailContent
 from storage.repos.delivery_chunks import Begin, Retry
 
 log = logging.getLogger(__name__)
+
+# Told of sequence emails sent to their whole list, and when; never raises.
+Sent = Callable[[list[int], datetime], Awaitable[None]]
 
 NO_BASE_URL = (
     "Sequence emails are not sent: set PUBLIC_BASE_URL (the bot's public web address), "
@@ -97,8 +101,10 @@ class SequenceMail:
         worker: str,
         sleep: Sleep = asyncio.sleep,
         alerts: DeliveryAlerts | None = None,
+        on_sent: Sent | None = None,
     ) -> None:
-        """`alerts`: tells the admins of failed and unknown deliveries on each pass."""
+        """`alerts`: tells the admins of failed and unknown deliveries on each pass;
+        `on_sent`: told of the emails sent to their whole list (semantic memory)."""
         self._sessions, self._clock, self._policy = sessions, clock, policy
         self._smtp, self._base_url, self._worker = smtp, base_url, worker
         self._gate = Gate(policy.rate_per_s, 1, sleep=sleep)
@@ -107,6 +113,7 @@ class SequenceMail:
         self._claimed: set[int] = set()
         self._closing = False
         self._alerts = alerts
+        self._on_sent = on_sent
 
     async def start_due(self) -> None:
         """Recover, start the emails due, close the finished ones; send in a task."""
@@ -149,10 +156,13 @@ class SequenceMail:
         await self._release(list(self._claimed))
 
     async def _finish_emails(self) -> None:
+        now = self._clock.now()
         async with self._sessions.begin() as session:
-            done = await repo.finish_emails(session, now=self._clock.now())
+            done = await repo.finish_emails(session, now=now)
         if done:
             log.info("sequence emails sent to their lists", extra={"email_ids": done})
+            if self._on_sent is not None:
+                await self._on_sent(done, now)
 
     async def _run(self) -> None:
         limit = self._policy.claim_limit

@@ -21,11 +21,13 @@ from pydantic import (
 )
 
 from core.errors import NotFound
+from core.experiments.keys import item_key
 from core.personas.service import PersonaService
 from core.posts.service import PostService
 from core.posts.views import PostView
 from core.redo import Redone, same_text
 from core.suggestions.ports import PromptRenderer, StructuredLLM
+from domain.crew import ItemKind
 from domain.formats import IMAGE_FORMAT, TEXT_FORMAT, limit_for, published_length
 from domain.hashtags import HASHTAG_PATTERN, normalize_hashtags
 
@@ -99,12 +101,15 @@ class PostRegenerator:
         """
         seen = await self._posts.editable_at(post_id, revision)
         variables = await self.variables(seen)
-        request = self._prompts.render(TEMPLATE, variables, variant_key=str(user_id))
+        key = item_key(ItemKind.POST, post_id)  # every rewrite of a post: the same arm
+        request = self._prompts.render(TEMPLATE, variables, variant_key=key)
         result = await self._llm.generate(replace(request, fresh=True), schema_for(seen.format))
         rewrite = result.value
         if same_text(rewrite.caption, seen.caption):  # still refused if changed meanwhile
             return Redone(await self._posts.editable_at(post_id, revision), repeated=True)
-        view = await self._posts.replace_text(seen, rewrite.caption, rewrite.hashtags, user_id)
+        view = await self._posts.replace_text(
+            seen, rewrite.caption, rewrite.hashtags, user_id, llm_call_id=result.call_id
+        )
         return Redone(view)
 
     async def variables(self, post: PostView) -> dict[str, object]:

@@ -6,6 +6,11 @@ Lifecycle: `registry = await PromptRegistry.load(path)` at start-up, then
 Rendering before `sync` is allowed and reports version 0 ("not synced"): tests and scripts
 can render without a database, while the bot syncs at start-up so every logged call carries
 a real version that `storage.repos.prompts.get_version` can turn back into text.
+
+A promoted variant (/prompts → Promote) is a stored version rendered instead of the file,
+for as long as the file on disk has the content it was promoted from: `sync` applies
+promotions at start-up and `refresh` (run periodically, and right after a promotion) lets
+every replica pick a new one up. Editing the file ends the promotion by itself.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.errors import TemplateError
 from core.llm.types import LLMRequest, PromptRef
 from core.prompting.template import PromptTemplate
+from storage.repos import outcomes as outcome_repo
 from storage.repos import prompts as prompt_repo
 
 UNSYNCED_VERSION = 0
@@ -29,7 +35,10 @@ class PromptRegistry:
     def __init__(
         self, templates: Mapping[str, PromptTemplate], *, rng: random.Random | None = None
     ) -> None:
+        # What is on disk, and what is rendered: the same unless a variant was promoted.
+        self._files = dict(templates)
         self._templates = dict(templates)
+        self._file_versions = dict.fromkeys(self._files, UNSYNCED_VERSION)
         self._versions = dict.fromkeys(self._templates, UNSYNCED_VERSION)
         # Only used for requests without a variant_key; not security relevant.
         self._rng = rng if rng is not None else random.Random()  # noqa: S311
@@ -49,21 +58,56 @@ class PromptRegistry:
         except KeyError:
             raise TemplateError(f"No prompt template named '{name}'") from None
 
+    def file_template(self, name: str) -> PromptTemplate:
+        """The template as read from prompts/<name>.yaml, promoted or not."""
+        self.get(name)
+        return self._files[name]
+
     def version(self, name: str) -> int:
-        """The stored version of the loaded text; 0 until `sync` has run."""
+        """The stored version of the text rendered now; 0 until `sync` has run."""
         self.get(name)
         return self._versions[name]
 
+    def is_promoted(self, name: str) -> bool:
+        return self.get(name) is not self._files[name]
+
     async def sync(self, session_factory: async_sessionmaker[AsyncSession]) -> dict[str, int]:
-        """Store each template's content (a new version only if it changed); name → version."""
-        for name, template in sorted(self._templates.items()):
-            self._versions[name] = await prompt_repo.ensure_version(
+        """Store each template's content (a new version only if it changed); name → version.
+
+        Then applies the promotions still valid for these files (see `refresh`).
+        """
+        for name, template in sorted(self._files.items()):
+            self._file_versions[name] = await prompt_repo.ensure_version(
                 session_factory,
                 name=name,
                 content_hash=template.content_hash,
                 body=template.body,
             )
+        self._versions.update(self._file_versions)
+        await self.refresh(session_factory)
         return dict(self._versions)
+
+    async def refresh(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        """Render each template's latest promotion if it was made from today's file, else the
+        file. Cheap (one query, plus one per newly promoted version); safe to run often."""
+        async with session_factory() as session:
+            promotions = await outcome_repo.latest_promotions(session)
+        for name, file in self._files.items():
+            promotion = promotions.get(name)
+            if promotion is None or promotion.source_hash != file.content_hash:
+                self._templates[name] = file
+                self._versions[name] = self._file_versions[name]
+            elif self._versions[name] != promotion.version or not self.is_promoted(name):
+                await self._apply(session_factory, name, promotion.version)
+
+    async def _apply(
+        self, session_factory: async_sessionmaker[AsyncSession], name: str, version: int
+    ) -> None:
+        stored = await prompt_repo.get_version(session_factory, name, version)
+        if stored is None:  # a promotion always points at a stored version; keep the file
+            return
+        self._templates[name] = PromptTemplate.from_body(f"{name} v{version}", stored.body)
+        self._versions[name] = version
 
     def render(
         self,

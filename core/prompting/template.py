@@ -140,6 +140,57 @@ class PromptTemplate:
         _check_variables(source, spec)
         return cls(spec, _resolve_variants(source, spec))
 
+    @classmethod
+    def from_body(cls, source: str, body: Mapping[str, Any]) -> PromptTemplate:
+        """A template from a stored `prompt_versions` body (the parsed file as JSON)."""
+        try:
+            spec = TemplateSpec.model_validate(_undumped(body))
+        except ValidationError as exc:
+            raise TemplateError(f"{source}: {_describe(exc)}") from exc
+        _check_variables(source, spec)
+        return cls(spec, _resolve_variants(source, spec))
+
+    def promoted(self, variant_name: str) -> PromptTemplate:
+        """This template with one variant made the base text, taking 100 % of the traffic.
+
+        The variant keeps its name, so calls logged after a promotion still say which
+        arm the text came from; the other arms are dropped.
+        """
+        chosen = next((v for v in self.spec.variants if v.name == variant_name), None)
+        if chosen is None:
+            raise TemplateError(f"Template '{self.name}' has no variant '{variant_name}'")
+        spec = self.spec.model_copy(
+            update={
+                "system": chosen.system if chosen.system is not None else self.spec.system,
+                "user": chosen.user if chosen.user is not None else self.spec.user,
+                "params": _merge(self.spec.params, chosen),
+                "variants": [VariantSpec(name=chosen.name, weight=100)],
+            }
+        )
+        source = f"{self.name} (promoted {variant_name})"
+        try:
+            # Re-validated like a file, so a promoted text is as checked as a loaded one.
+            return PromptTemplate.from_body(source, _dump(spec))
+        except TemplateError:
+            # The variant's own text leaves a declared variable unused, which a file may not
+            # do (and callers still pass it): keep every arm, all the traffic on this one.
+            arms = [
+                arm.model_copy(update={"weight": 100 if arm.name == variant_name else 0})
+                for arm in self.spec.variants
+            ]
+            kept = self.spec.model_copy(update={"variants": arms})
+            return PromptTemplate.from_body(source, _dump(kept))
+
+    def to_yaml(self) -> str:
+        """The template as a prompts/<name>.yaml file (defaults left out, block text kept)."""
+        return yaml.dump(
+            self.spec.model_dump(mode="json", exclude_defaults=True),
+            Dumper=_BlockDumper,
+            sort_keys=False,
+            allow_unicode=True,
+            width=100,
+        )
+
     def choose_variant(self, variant_key: str | None, rng: random.Random) -> Variant:
         """Sticky per key (a user keeps their arm across calls and restarts); random if None."""
         if variant_key is None:
@@ -191,6 +242,32 @@ def content_hash(body: Mapping[str, Any]) -> str:
     """sha256 of the canonical JSON of the parsed file, so comments and YAML layout don't count."""
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _dump(spec: TemplateSpec) -> dict[str, Any]:
+    return spec.model_dump(mode="json")
+
+
+def _undumped(body: Mapping[str, Any]) -> dict[str, Any]:
+    """A full dump spells out `default: null` on required variables, which a file may not
+    (the validator reads a given default as a mistake): leave it out again."""
+    copied = copy.deepcopy(dict(body))
+    for spec in (copied.get("variables") or {}).values():
+        if isinstance(spec, dict) and spec.get("required", True) and spec.get("default") is None:
+            spec.pop("default", None)
+    return copied
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Multi-line prompt text as `|` blocks, the way the files in prompts/ are written."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_BlockDumper.add_representer(str, _represent_text)
 
 
 def _parse_spec(source: str, text: str) -> TemplateSpec:

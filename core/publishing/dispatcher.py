@@ -38,7 +38,7 @@ from core.publishing.mirror_alerts import MirrorAlertOutbox
 from core.publishing.mirrors import EventSender, Mirrors
 from core.publishing.pacing import Gate, Sleep
 from core.publishing.policy import CLOCK_SKEW, PublishPolicy
-from core.publishing.sender import SendContext, SendJob
+from core.publishing.sender import Published, SendContext, SendJob
 from core.publishing.types import Publishers, Target
 from storage.repos import publishing as repo
 from storage.repos import publishing_schedule as plan
@@ -86,9 +86,11 @@ class Dispatcher:
         gate: Gate | None = None,
         mirror: EventSender | None = None,
         mail: Outbox | None = None,
+        on_published: Published | None = None,
     ) -> None:
         """`mirror`: the webhook that also gets every post published to a Telegram channel;
-        `mail`: sequence emails (their own claims and pacing, on this sweep's schedule)."""
+        `mail`: sequence emails (their own claims and pacing, on this sweep's schedule);
+        `on_published`: told of each post published (semantic memory remembers it)."""
         self._sessions, self._clock, self._policy = sessions, clock, policy
         self.worker = worker or new_worker_id()
         self._outbox = AlertOutbox(sessions, clock, alerter, batch=policy.alert_batch)
@@ -97,7 +99,7 @@ class Dispatcher:
         gate = gate or Gate(2 * policy.rate_per_s, policy.max_in_flight, sleep=sleep)
         self._ctx = SendContext(
             sessions, clock, policy, publishers, gate, self.worker, default_target, image_root,
-            self._outbox.flush, sleep, mirror is not None,
+            self._outbox.flush, sleep, mirror is not None, on_published,
         )  # fmt: skip
         self._mirrors = self._mirrors_of(mirror, alerter)
         self._mail = mail

@@ -38,6 +38,8 @@ from storage.repos.publishing_sends import SendRow
 
 log = logging.getLogger(__name__)
 
+Published = Callable[[int, datetime], Awaitable[None]]
+
 NO_DESTINATION = (
     "There is nowhere to publish it: set PUBLISH_CHAT_ID (a Telegram channel) or "
     "PUBLISH_WEBHOOK_URL, then retry."
@@ -59,6 +61,8 @@ class SendContext:
     on_alert: Callable[[], Awaitable[object]]
     sleep: Sleep = asyncio.sleep
     mirror: bool = False  # a post published to a Telegram channel is owed to the webhook too
+    # Told of each post once it is recorded as published (semantic memory); never raises.
+    on_published: Published | None = None
 
     def target_key(self, own: str | None) -> str:
         return own or (self.default_target.key if self.default_target else "none")
@@ -192,12 +196,15 @@ class SendJob:
         mirror_to = target.key if ctx.mirror and target and target.kind == "telegram" else None
         for attempt in range(3):
             try:
+                now = ctx.clock.now()
                 async with ctx.sessions.begin() as session:
-                    await repo.complete(
-                        session, self.post_id, worker=ctx.worker, now=ctx.clock.now(),
+                    done = await repo.complete(
+                        session, self.post_id, worker=ctx.worker, now=now,
                         sent_ids=progress.sent, actor=f"dispatcher:{ctx.worker}",
                         mirror_to=mirror_to,
                     )  # fmt: skip
+                if done and ctx.on_published is not None:
+                    await ctx.on_published(self.post_id, now)
                 return
             except SQLAlchemyError:
                 log.exception("could not record a published post", extra={"post_id": self.post_id})

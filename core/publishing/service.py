@@ -19,6 +19,8 @@ from core.clock import Clock
 from core.errors import AlreadyDecided, InvalidTransition, NotFound, ValidationFailed
 from core.publishing import agenda as plans
 from core.publishing.agenda import Agenda, CalendarPage, PlanItem
+from core.publishing.cards import ScheduleCards
+from core.publishing.sender import Published
 from domain.statuses import SCHEDULABLE, UNSCHEDULABLE
 from domain.statuses import PostStatus as S
 from storage.repos import pipeline
@@ -41,14 +43,20 @@ class SchedulingService:
         image_root: Path,
         default_target: str | None = None,
         mirror: bool = False,
+        on_published: Published | None = None,
+        cards: ScheduleCards | None = None,
     ) -> None:
-        """`mirror`: posts published to a Telegram channel are owed to the webhook too."""
+        """`mirror`: posts published to a Telegram channel are owed to the webhook too;
+        `on_published`: told of a post a person confirmed went out (semantic memory, and
+        its cards); `cards`: where the schedule cards were drawn (redrawn when published)."""
         self._sessions = sessions
         self._clock = clock
         self._tz = tz
         self._image_root = image_root
         self._default_target = default_target
         self._mirror = mirror
+        self._on_published = on_published
+        self.cards = cards or ScheduleCards(sessions, clock)
         # Set by the runtime: wakes this replica's dispatcher when a post falls due at a time
         # (now, for publish-now) sooner than its next regular sweep.
         self.on_due: Callable[[datetime], None] = lambda _at: None
@@ -99,7 +107,10 @@ class SchedulingService:
             raise _refusal(item, "marked as published")
         channel = item.target or self._default_target
         mirror = self._mirror and channel is not None and channel.startswith("telegram:")
-        return await self._move(item, S.PUBLISHED, user_id, mirror_to=channel if mirror else None)
+        moved = await self._move(item, S.PUBLISHED, user_id, mirror_to=channel if mirror else None)
+        if self._on_published is not None:
+            await self._on_published(post_id, self._clock.now())
+        return moved
 
     async def retry_mirror(self, post_id: int, user_id: int) -> PlanItem:
         """Send a failed webhook mirror again (the Retry on its alert); the channel post stays."""

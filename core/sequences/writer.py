@@ -7,7 +7,8 @@ structure of its turn and the earlier emails' subjects and key points, and store
 answer as `pending`: it enters /approve. A claim a crashed replica left behind is taken
 over after SEQUENCE_WRITE_LEASE_S. A failed call puts the email back to `planned` with
 the reason; it is tried again by later sweeps, MAX_ATTEMPTS times in all, and if still
-unwritten at its time it is held like any unapproved email.
+unwritten at its time it is held like any unapproved email. Every text stored is handed
+to the review crew (when it is on), whose verdict the email's card then shows.
 """
 
 from __future__ import annotations
@@ -24,8 +25,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.clock import Clock
 from core.config import SequenceSettings
 from core.errors import AlreadyDecided, CopilotError, NotFound
+from core.experiments import record as outcomes
+from core.experiments.keys import item_key
+from core.llm.types import LLMResult
+from core.memory.retrieval import PromptMemory
+from core.posts.crew_gate import CrewGate
+from core.sequences.review import draft_of
 from core.sequences.views import SequenceEmailView
 from core.suggestions.ports import PromptRenderer, StructuredLLM
+from domain.crew import ItemKind
+from domain.memory import MemoryKind
 from domain.sequences import SequenceEmailStatus as E
 from storage.models import EmailSequence, SequenceEmail
 from storage.repos import sequences as repo
@@ -33,7 +42,9 @@ from storage.repos import sequences as repo
 log = logging.getLogger(__name__)
 
 TEMPLATE = "sequence_email"
+KIND = ItemKind.SEQUENCE_EMAIL
 MAX_ATTEMPTS = 3
+SEQUENCE_MEMORY = (MemoryKind.SEQUENCE_EMAIL,)
 _BATCH = 10
 
 Subject = Annotated[
@@ -70,12 +81,17 @@ class SequenceWriter:
         llm: StructuredLLM,
         clock: Clock,
         settings: SequenceSettings,
+        crew: CrewGate | None = None,
+        recall: PromptMemory | None = None,
     ) -> None:
         self._sessions = session_factory
         self._prompts = prompts
         self._llm = llm
         self._clock = clock
         self._settings = settings
+        self._crew = crew or CrewGate()
+        # Semantic memory: past sequence emails like this one, and the best-received ones.
+        self._recall = recall or PromptMemory()
 
     async def write_due(self) -> int:
         """Write every email now within the write-ahead window; returns how many were written."""
@@ -130,19 +146,27 @@ class SequenceWriter:
             sequence = await repo.get(session, row.sequence_id)
             assert sequence is not None  # the foreign key cascades
             variables = await _variables(session, sequence, row)
-        request = self._prompts.render(TEMPLATE, variables, variant_key=str(sequence.id))
+        recalled = await self._recall.recall(
+            _about(sequence.name, sequence.description, row.structure),
+            persona_id=None, kinds=SEQUENCE_MEMORY,
+        )  # fmt: skip
+        variables["memory"] = recalled.text
+        key = item_key(KIND, claim.email_id)  # every rewrite of an email: the same arm
+        request = self._prompts.render(TEMPLATE, variables, variant_key=key)
+        request = replace(
+            request, fresh=fresh, model=sequence.ai_agent_id, retrieval=recalled.retrieval
+        )
         try:
-            result = await self._llm.generate(
-                replace(request, fresh=fresh, model=sequence.ai_agent_id), EmailDraft
-            )
+            result = await self._llm.generate(request, EmailDraft)
         except CopilotError as exc:
             await self._failed(claim, str(exc))
             raise
-        return await self._store(claim, result.value, result.model, sequence.name)
+        return await self._store(claim, result, sequence.name)
 
     async def _store(
-        self, claim: _Claim, draft: EmailDraft, model: str, name: str
+        self, claim: _Claim, result: LLMResult[EmailDraft], name: str
     ) -> SequenceEmailView:
+        draft, model = result.value, result.model
         now = self._clock.now()
         content = {
             "subject": draft.subject, "body_text": draft.body_text, "body_html": None,
@@ -162,10 +186,14 @@ class SequenceWriter:
                     session, claim.email_id, expected=[E.HELD], revision=claim.revision + 1,
                     values=content,
                 )  # fmt: skip
+            if stored:
+                await outcomes.generated(session, KIND, claim.email_id, result.call_id, now)
             row = await _row(session, claim.email_id)
         if not stored:
             raise AlreadyDecided(f"Email #{row.number} changed while it was being written.")
-        return SequenceEmailView.from_row(row, name)
+        view = SequenceEmailView.from_row(row, name)
+        await self._crew.review(draft_of(view))
+        return view
 
     async def _failed(self, claim: _Claim, reason: str) -> None:
         values = {"status": claim.back_to, "error": reason[:2000], "writing_since": None}
@@ -197,6 +225,11 @@ async def _claim(
     if not await repo.change(session, row.id, expected=expected, revision=revision, values=values):
         return None
     return _Claim(row.id, revision + 1, back_to)
+
+
+def _about(name: str, description: str, structure: str) -> str:
+    """What the email is about, for semantic memory: its sequence and its structure."""
+    return "\n".join(part for part in (name, description, f"A {structure} email.") if part)
 
 
 async def _variables(

@@ -42,3 +42,21 @@ async def gather(session: AsyncSession, *, now: datetime, tz: ZoneInfo) -> dict[
         "products": [],
         "brand": "",
     }
+
+
+def about(variables: dict[str, object]) -> str:
+    """What the next post is about, for semantic memory: the post turned down (a
+    regeneration), else the brand notes, the recent posts' titles and captions and the
+    queued posts' titles (what the channel is talking about now)."""
+    rejected = variables.get("rejected")
+    if isinstance(rejected, dict):
+        return "\n".join(str(rejected.get(key, "")) for key in ("title", "what", "caption"))
+    parts = [str(variables.get("brand") or "")]
+    for post in _dicts(variables.get("recent_posts")):
+        parts.append(f"{post.get('title', '')}: {post.get('caption', '')}")
+    parts += [str(post.get("title", "")) for post in _dicts(variables.get("queued_posts"))]
+    return "\n".join(part for part in parts if part)
+
+
+def _dicts(value: object) -> list[dict[str, object]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []

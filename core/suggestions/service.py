@@ -13,21 +13,31 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
+from core.crew.types import Draft
 from core.errors import AlreadyDecided, InvalidTransition, NotFound, ValidationFailed
+from core.experiments import record as outcomes
+from core.experiments.keys import item_key, request_key
+from core.memory.record import MemoryRecorder, approval_event, suggestion_item
+from core.memory.retrieval import PromptMemory
+from core.posts.crew_gate import CrewGate, CrewState
 from core.posts.service import ready_as_text
 from core.redo import Redone, same_text
 from core.suggestions import context
 from core.suggestions.models import Page, SuggestionDraft, SuggestionView
 from core.suggestions.ports import PromptRenderer, StructuredLLM
+from domain.crew import ItemKind
 from domain.formats import IMAGE_FORMAT
+from domain.memory import MemoryEvent, MemoryKind
 from domain.statuses import PostStatus
-from storage.db import autocommit
 from storage.models import Suggestion
 from storage.repos import posts as post_repo
 from storage.repos import suggestions as repo
 
 TEMPLATE = "suggest_post"
+KIND = ItemKind.SUGGESTION
 MAX_CAPTION = 2000
+# What /suggest is shown of the past: posts and post ideas (they belong to no persona).
+SUGGEST_MEMORY = (MemoryKind.POST, MemoryKind.SUGGESTION)
 
 
 class SuggestionService:
@@ -38,18 +48,25 @@ class SuggestionService:
         llm: StructuredLLM,
         clock: Clock,
         tz: ZoneInfo,
+        crew: CrewGate | None = None,
+        memory: MemoryRecorder | None = None,
+        recall: PromptMemory | None = None,
     ) -> None:
         self._sessions = session_factory
-        # A rejection is one conditional UPDATE: it commits by itself, in one trip.
-        self._one_statement = autocommit(session_factory)
         self._prompts = prompts
         self._llm = llm
         self._clock = clock
         self._tz = tz
+        # The review crew: scores on the card, the rewrite, the compliance gate on approve.
+        self._crew = crew or CrewGate()
+        # Semantic memory: decided suggestions (core/memory/record.py), and past posts
+        # shown to the model (core/memory/retrieval.py).
+        self._memory = memory or MemoryRecorder()
+        self._recall = recall or PromptMemory()
 
     async def generate(self, *, chat_id: int, user_id: int, fresh: bool = False) -> SuggestionView:
         """`fresh` for a Retry the person asked for: the model is asked, never the cache."""
-        draft, call_id = await self._ask(user_id, fresh=fresh)
+        draft, call_id = await self._ask(request_key(), fresh=fresh)
         async with self._sessions.begin() as session:
             row = await repo.insert(
                 session,
@@ -58,7 +75,10 @@ class SuggestionService:
                 user_id=user_id,
                 llm_call_id=call_id,
             )
-            return await _view(session, row)
+            await outcomes.generated(session, KIND, row.id, call_id, self._clock.now())
+            view = await _view(session, row)
+        await self._crew.review(draft_of(view))
+        return view
 
     async def regenerate(
         self, suggestion_id: int, revision: int, user_id: int
@@ -67,7 +87,8 @@ class SuggestionService:
         is always asked (never the cache). The same caption again is not stored."""
         current = await self._require_pending(suggestion_id, revision)
         rejected = SuggestionDraft.model_validate(current.payload)
-        draft, call_id = await self._ask(user_id, rejected=rejected, fresh=True)
+        key = item_key(KIND, suggestion_id)
+        draft, call_id = await self._ask(key, rejected=rejected, fresh=True)
         if same_text(draft.caption, rejected.caption):  # still refused if decided meanwhile
             return Redone(await self.pending_at(suggestion_id, revision), repeated=True)
         return Redone(await self._replace(suggestion_id, revision, draft, call_id))
@@ -86,10 +107,21 @@ class SuggestionService:
         draft = SuggestionDraft.model_validate({**_payload_of(current), "caption": caption})
         return await self._replace(suggestion_id, revision, draft, None)
 
-    async def approve(self, suggestion_id: int, revision: int, user_id: int) -> SuggestionView:
-        """Approve and create the draft post, in one transaction: both or neither."""
+    async def approve(
+        self, suggestion_id: int, revision: int, user_id: int, *, confirmed: bool = False
+    ) -> SuggestionView:
+        """Approve and create the draft post, in one transaction: both or neither.
+
+        A compliance failure the crew found raises ComplianceUnconfirmed unless `confirmed`
+        (the person checked it): then the confirmation is recorded and the approval goes on.
+        """
+        current = await self.pending_at(suggestion_id, revision)
+        await self._crew.check_approval(draft_of(current), user_id, confirmed=confirmed)
         async with self._sessions.begin() as session:
             row = await self._decide(session, suggestion_id, revision, "approved", user_id)
+            outcome = await outcomes.decided(
+                session, KIND, row.id, "approved", self._clock.now(), user_id
+            )
             draft = SuggestionDraft.model_validate(row.payload)
             post = await post_repo.create_draft(
                 session,
@@ -107,7 +139,9 @@ class SuggestionService:
             )
             # The person approved exactly this content, so the post starts approved.
             post.approved_at, post.approved_by = row.decided_at, user_id
-            return await _view(session, row)
+            view = await _view(session, row)
+        await self._remember(view, approval_event(outcome))
+        return view
 
     async def post_as_text(self, suggestion_id: int, user_id: int) -> int:
         """The approved suggestion's post goes out without an image: ready for its time.
@@ -128,9 +162,30 @@ class SuggestionService:
         return post_id
 
     async def reject(self, suggestion_id: int, revision: int, user_id: int) -> SuggestionView:
-        async with self._one_statement() as session:
+        async with self._sessions.begin() as session:
             row = await self._decide(session, suggestion_id, revision, "rejected", user_id)
-            return await _view(session, row)
+            await outcomes.decided(session, KIND, row.id, "rejected", self._clock.now(), user_id)
+            view = await _view(session, row)
+        await self._remember(view, MemoryEvent.REJECTED)
+        return view
+
+    async def _remember(self, view: SuggestionView, event: MemoryEvent) -> None:
+        at = self._clock.now()
+        await self._memory.record(suggestion_item(view.id, view.caption, at, self._tz), event, at)
+
+    async def crew(self, view: SuggestionView) -> CrewState:
+        """The crew's review of the words `view` shows (requested now if there is none);
+        for a decided suggestion its last review, and nothing new is asked."""
+        return await self._crew.state(draft_of(view), ask=view.status == "pending")
+
+    async def apply_rewrite(
+        self, suggestion_id: int, revision: int, user_id: int
+    ) -> SuggestionView:
+        """✨ The optimizer's rewrite becomes the caption, through the edit path (same checks,
+        same revision rule), and the new words are reviewed again."""
+        current = await self.pending_at(suggestion_id, revision)
+        text = await self._crew.rewrite(draft_of(current))
+        return await self.edit_caption(suggestion_id, revision, text, user_id)
 
     async def get(self, suggestion_id: int) -> SuggestionView:
         async with self._sessions() as session:
@@ -154,15 +209,19 @@ class SuggestionService:
         return Page(items=items, offset=offset, total=total)
 
     async def _ask(
-        self, user_id: int, *, rejected: SuggestionDraft | None = None, fresh: bool = False
+        self, variant_key: str, *, rejected: SuggestionDraft | None = None, fresh: bool = False
     ) -> tuple[SuggestionDraft, int | None]:
         now = self._clock.now()
         async with self._sessions() as session:
             variables = await context.gather(session, now=now, tz=self._tz)
         if rejected is not None:
             variables["rejected"] = rejected.model_dump(include={"title", "what", "caption"})
-        request = self._prompts.render(TEMPLATE, variables, variant_key=str(user_id))
-        request = replace(request, fresh=fresh)
+        recalled = await self._recall.recall(
+            context.about(variables), persona_id=None, kinds=SUGGEST_MEMORY
+        )
+        variables["memory"] = recalled.text
+        request = self._prompts.render(TEMPLATE, variables, variant_key=variant_key)
+        request = replace(request, fresh=fresh, retrieval=recalled.retrieval)
         result = await self._llm.generate(request, SuggestionDraft)
         return self._in_future(result.value, now), result.call_id
 
@@ -190,7 +249,10 @@ class SuggestionService:
             row = await _get(session, suggestion_id)
             if not changed:
                 raise _lost_race(row)
-            return await _view(session, row)
+            await outcomes.replaced(session, KIND, suggestion_id, call_id, self._clock.now())
+            view = await _view(session, row)
+        await self._crew.review(draft_of(view))
+        return view
 
     async def _require_pending(self, suggestion_id: int, revision: int) -> Suggestion:
         async with self._sessions() as session:
@@ -208,6 +270,14 @@ class SuggestionService:
         if decided is None:
             raise _lost_race(await _get(session, suggestion_id))
         return decided
+
+
+def draft_of(view: SuggestionView) -> Draft:
+    """The suggestion as the crew reads it: it becomes an image post, so a caption."""
+    return Draft(
+        kind=ItemKind.SUGGESTION, item_id=view.id, text=view.caption, title=view.title,
+        hashtags=list(view.hashtags), channel="telegram_caption", image_prompt=view.what,
+    )  # fmt: skip
 
 
 def _not_as_text(post_id: int, state: tuple[str, bool] | None) -> str:

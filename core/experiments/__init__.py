@@ -1,0 +1,1 @@
+"""Prompt experiments: variant keys, item outcomes, acceptance statistics and promotion."""
