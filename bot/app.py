@@ -12,20 +12,30 @@ from telegram.ext import (
     TypeHandler,
 )
 
+import handlers.brand
 import handlers.campaign
+import handlers.dashboard
 import handlers.email
+import handlers.engagement
+import handlers.flow
 import handlers.images
+import handlers.memory
 import handlers.orders
 import handlers.persona
+import handlers.prompts
 import handlers.replies
+import handlers.report
 import handlers.review
 import handlers.schedule
 import handlers.sequence
 import handlers.start
 import handlers.suggest
+import handlers.usage
+import handlers.write
 from bot.adapters.telegram_http import AiohttpRequest
 from bot.adapters.telegram_ratelimit import ReplyAwareRateLimiter
 from bot.errors import on_error
+from bot.miniapp.menu import set_admin_menu_buttons
 from bot.processor import AfterUpdate, PerChatUpdateProcessor
 from bot.services import Services
 from handlers.common import document_router, text_router
@@ -45,12 +55,21 @@ FEATURES: tuple[Callable[[BotApplication], None], ...] = (
     handlers.review.register,
     handlers.images.register,
     handlers.persona.register,
+    handlers.brand.register,
     handlers.campaign.register,
     handlers.schedule.register,
     handlers.replies.register,
     handlers.email.register,
     handlers.orders.register,
     handlers.sequence.register,
+    handlers.write.register,
+    handlers.flow.register,
+    handlers.usage.register,
+    handlers.report.register,
+    handlers.prompts.register,
+    handlers.memory.register,
+    handlers.dashboard.register,
+    handlers.engagement.register,
 )
 
 
@@ -119,6 +138,12 @@ def _after_update(services: Services) -> AfterUpdate:
 async def post_init(application: BotApplication) -> None:
     commands = [BotCommand(name, description) for name, description in COMMANDS]
     await application.bot.set_my_commands(commands)
+    services: Services = application.bot_data["services"]
+    settings = services.settings
+    # The admins' menu button opens the dashboard (when PUBLIC_BASE_URL is https).
+    await set_admin_menu_buttons(
+        application.bot, settings.access.admin_user_ids, settings.app.public_base_url
+    )
     # Before the first update: a card a restart left on "Writing…" gets its buttons back.
     await interrupted.restore_cards(application)
 

@@ -16,9 +16,13 @@ from core.campaigns.service import CampaignService
 from core.clock import Clock, SystemClock
 from core.conversations import ConversationStore
 from core.llm.gateway import LLMGateway
+from core.memory.link import MemoryLink
+from core.memory.record import MemoryRecorder
+from core.memory.retrieval import PromptMemory
 from core.metrics import Metrics
 from core.personas.service import PersonaService
 from core.pipeline import PipelineService
+from core.posts.crew_gate import CrewGate
 from core.posts.service import PostService
 from core.prompting.registry import PromptRegistry
 from core.suggestions.service import SuggestionService
@@ -53,19 +57,39 @@ def _services(
 ) -> Services:
     metrics = Metrics()
     llm = LLMGateway(settings.llm, sessions, metrics, clock=clock)
-    suggestions = SuggestionService(sessions, prompts, llm, clock, settings.app.tz)
+    # The review crew is built by Services; the gate is connected to it just below.
+    gate = CrewGate()
+    # So is semantic memory: what records decisions and fills prompts is connected below.
+    link = MemoryLink()
+    recorder = MemoryRecorder(link, settings.app.tz)
+    recall = _recall(settings, link)
+    suggestions = SuggestionService(
+        sessions, prompts, llm, clock, settings.app.tz, crew=gate, memory=recorder, recall=recall
+    )
     personas = PersonaService(sessions)
-    return Services(
+    services = Services(
         settings=settings, engine=engine, sessions=sessions, metrics=metrics, clock=clock,
         prompts=prompts, llm=llm, suggestions=suggestions,
         conversations=ConversationStore(sessions),
-        personas=personas, posts=PostService(sessions, clock),
-        campaigns=CampaignService(sessions, clock, settings.app.tz),
-        planner=CampaignPlanner(personas, prompts, llm, clock, settings.app.tz),
+        personas=personas, posts=PostService(sessions, clock, crew=gate, memory=recorder),
+        campaigns=CampaignService(sessions, clock, settings.app.tz, crew=gate),
+        planner=CampaignPlanner(personas, prompts, llm, clock, settings.app.tz, recall),
         api_settings=settings.api or ApiSettings(),
         pipeline=_pipeline(settings, sessions, clock),
-        publishing=build_publishing(settings, sessions, clock),
+        publishing=build_publishing(settings, sessions, clock, recorder),
+        recorder=recorder, recall=recall,
     )  # fmt: skip
+    gate.connect(services.crew, services.brands)
+    link.connect(services.memory)
+    return services
+
+
+def _recall(settings: Settings, link: MemoryLink) -> PromptMemory:
+    """The prompts' memory block, sized by MEMORY_TOP_K and MEMORY_PROMPT_TOKENS."""
+    memory = settings.memory
+    if memory is None:
+        return PromptMemory(link)
+    return PromptMemory(link, top_k=memory.top_k, max_tokens=memory.prompt_tokens)
 
 
 def _pipeline(

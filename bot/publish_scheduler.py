@@ -23,11 +23,14 @@ from bot.adapters.delivery_alerts import TelegramDeliveryAlerter
 from bot.adapters.telegram_channel import TelegramAlerter, TelegramChannelPublisher
 from bot.adapters.telegram_http import AiohttpRequest
 from bot.adapters.webhook_sender import WebhookPublisher
+from bot.published_cards import TelegramPublishedCards
 from bot.settings import Settings
 from core.clock import Clock
 from core.config import SequenceSettings
 from core.mailing.deliveries import MailPolicy, SequenceMail, sending_off
 from core.mailing.delivery_alerts import DeliveryAlerts
+from core.memory.record import MemoryRecorder, PublishedPosts, SentSequenceEmails
+from core.publishing.cards import RedrawOnPublish, ScheduleCards, chained
 from core.publishing.dispatcher import Dispatcher, new_worker_id
 from core.publishing.email import EmailPublisher
 from core.publishing.health import HealthReport
@@ -127,14 +130,22 @@ class Publishing:
 
 
 def build_publishing(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    memory: MemoryRecorder | None = None,
 ) -> Publishing:
+    """`memory`: remembers every post published and sequence email sent (semantic memory)."""
+    memory = memory or MemoryRecorder()
     app = settings.app
     policy = PublishPolicy.from_settings(app)
     target = default_target(app)
     bot = _publishing_bot(settings, policy)
-    by_kind, closers = _publishers(settings, policy, bot, clock)
     label = target.key if target else None
+    cards = ScheduleCards(sessions, clock)
+    redraw = RedrawOnPublish(cards, TelegramPublishedCards(bot, app.tz, label))
+    on_published = chained(PublishedPosts(sessions, memory), redraw)
+    by_kind, closers = _publishers(settings, policy, bot, clock)
     render = partial(alert_message, tz=app.tz, default_target=label)
     alerter = TelegramAlerter(bot, settings.access.admin_user_ids, render)
     # Both a channel and the webhook: each channel post is mirrored to the webhook.
@@ -144,16 +155,18 @@ def build_publishing(
     dispatcher = Dispatcher(
         sessions, clock, policy, Publishers(by_kind, OFF), alerter, worker=worker,
         default_target=target, image_root=app.data_dir, mirror=mirror,
-        mail=_sequence_mail(settings, sessions, clock, policy, worker, bot),
+        mail=_sequence_mail(settings, sessions, clock, policy, worker, bot, memory),
+        on_published=on_published,
     )  # fmt: skip
     scheduling = SchedulingService(sessions, clock, app.tz, image_root=app.data_dir,
-                                   default_target=label, mirror=mirror is not None)  # fmt: skip
+                                   default_target=label, mirror=mirror is not None,
+                                   on_published=on_published, cards=cards)  # fmt: skip
     return Publishing(dispatcher, scheduling, policy, bot, label, clock, closers)
 
 
 def _sequence_mail(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock,
-    policy: PublishPolicy, worker: str, bot: Bot,
+    policy: PublishPolicy, worker: str, bot: Bot, memory: MemoryRecorder,
 ) -> SequenceMail | None:  # fmt: skip
     """Sequence emails go out on the dispatcher's sweep when SMTP and PUBLIC_BASE_URL are set."""
     off = sending_off(settings.app, settings.smtp)
@@ -167,6 +180,7 @@ def _sequence_mail(
         sessions, clock, MailPolicy(policy, rate), settings.smtp,
         str(settings.app.public_base_url), worker=worker,
         alerts=DeliveryAlerts(sessions, clock, alerter),
+        on_sent=SentSequenceEmails(sessions, memory),
     )  # fmt: skip
 
 

@@ -17,8 +17,11 @@ from bot.adapters.held_alerts import TelegramHeldAlerter
 from bot.adapters.image_runs import start_image_pipeline
 from bot.app import build_application, post_init, post_shutdown
 from bot.assembly import open_services
+from bot.crew_jobs import start_crew, stop_crew
 from bot.housekeeping import schedule_housekeeping
+from bot.memory_jobs import start_memory
 from bot.reply_desk import start_reply_desk
+from bot.review_cards import TelegramReviewCards
 from bot.sequence_jobs import schedule_sequences
 from bot.services import Services
 from bot.settings import ConfigError, Settings
@@ -63,6 +66,7 @@ class RunningBot:
         # Sends on the wire finish; claimed posts not sent yet are handed back.
         await self.services.publishing.stop()
         await self.services.reply_engine.stop()  # a send on the wire finishes
+        await stop_crew(self.services)  # reviews cut off are run again at the next start
         await self.application.shutdown()
         # A start-up that failed in initialize() (getMe) left the application
         # uninitialised, so shutdown() skipped the bot: its HTTP sessions close here.
@@ -85,12 +89,16 @@ async def start(settings: Settings, *, clock: Clock | None = None) -> RunningBot
         await _start_bot(application, services)
         schedule_housekeeping(bot.scheduler, services)
         start_reply_desk(
-            bot.scheduler, services.reply_engine, services.email_intake, application.bot, settings
+            bot.scheduler, services.reply_engine, services.email_intake, application, settings
         )
+        # A decision made in the Mini App redraws the chat's cards of the item.
+        services.review_queue.show_in(TelegramReviewCards(application))
         admins = settings.access.admin_user_ids
         render = partial(held_message, tz=settings.app.tz)
         services.held_alerter = TelegramHeldAlerter(application.bot, admins, render)
         schedule_sequences(bot.scheduler, services)
+        start_crew(bot.scheduler, services)
+        await start_memory(bot.scheduler, services)
         bot.inbox = start_support_inbox(services, application.bot)
         await services.publishing.start(bot.scheduler)
         bot.scheduler.start()

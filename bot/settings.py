@@ -15,9 +15,11 @@ from core.config import (
     AccessSettings,
     AppSettings,
     ComfySettings,
+    CrewSettings,
     DatabaseSettings,
     IMAPSettings,
     LLMSettings,
+    MemorySettings,
     SequenceSettings,
     SMTPSettings,
 )
@@ -75,7 +77,8 @@ GROUPS: dict[str, type[BaseSettings]] = {
     "telegram": TelegramSettings, "access": AccessSettings, "mode": BotModeSettings,
     "web": WebSettings, "database": DatabaseSettings, "llm": LLMSettings,
     "comfy": ComfySettings, "app": AppSettings, "smtp": SMTPSettings, "api": ApiSettings,
-    "imap": IMAPSettings, "sequences": SequenceSettings,
+    "imap": IMAPSettings, "sequences": SequenceSettings, "crew": CrewSettings,
+    "memory": MemorySettings,
 }  # fmt: skip
 
 
@@ -100,6 +103,11 @@ class Settings:
     imap: IMAPSettings | None = None
     # None when a test builds Settings by hand: SequenceSettings() defaults then apply.
     sequences: SequenceSettings | None = None
+    # None when a test builds Settings by hand: the crew is then off, so tests that script
+    # the model's answers get no crew calls between them (tests of the crew pass one).
+    crew: CrewSettings | None = None
+    # None when a test builds Settings by hand: semantic memory is then off.
+    memory: MemorySettings | None = None
 
     def check(self) -> None:
         if self.mode.bot_mode == "webhook":

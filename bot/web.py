@@ -13,6 +13,7 @@ from sqlalchemy import text
 from telegram import Update
 
 from bot.api import add_api_routes
+from bot.miniapp import add_miniapp_routes
 from bot.pipeline_callbacks import add_pipeline_webhook
 from bot.services import Services
 from bot.unsubscribe_pages import add_unsubscribe_routes
@@ -37,6 +38,7 @@ def build_web_app(services: Services, application: BotApplication) -> web.Applic
     add_api_routes(app, services)
     add_pipeline_webhook(app, services)
     add_unsubscribe_routes(app, Unsubscribes(services.sessions, services.clock))
+    add_miniapp_routes(app, services)
     if services.settings.mode.bot_mode == "webhook":
         app.router.add_post("/telegram/webhook", telegram_webhook)
     return app

@@ -7,8 +7,11 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.api import routes
+from bot.api.brands import mount_brands
+from bot.api.content import mount_content
 from bot.api.context import API, ApiContext, api_context
 from bot.api.emaildesk import EmailDeskApi, mount_email_desk
+from bot.api.flows import mount_flows
 from bot.api.guard import guarded
 from bot.api.sequences import mount_sequences
 
@@ -19,6 +22,9 @@ if TYPE_CHECKING:
 def add_api_routes(app: web.Application, services: Services) -> None:
     mount_api(app, api_context(services))
     mount_sequences(app, services.sequences)
+    mount_brands(app, services.brands)
+    mount_content(app, services.content)
+    mount_flows(app, services.flows)
     mount_email_desk(app, EmailDeskApi(services.email_intake, services.orders))
 
 

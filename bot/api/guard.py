@@ -1,7 +1,8 @@
 """What every API request goes through before and after its handler.
 
 bearer token (503 / 401) → rate limit (429) → Idempotency-Key (POST) → JSON body (422)
-→ handler → domain errors as statuses (404, 409, 422).
+→ handler → domain errors as statuses (404, 409, 422). `invalid_status=400` answers bad
+input with 400 instead, for the routes whose design says so (the content copilot's).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -24,15 +26,23 @@ Handler = Callable[[ApiContext, web.Request, Any], Awaitable[Reply]]
 
 
 def guarded(
-    handler: Handler, *, json_body: bool
+    handler: Handler, *, json_body: bool, invalid_status: int = 422
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def endpoint(request: web.Request) -> web.Response:
-        return (await _guard(request, handler, json_body)).to_response()
+        route = _Route(handler, json_body, invalid_status)
+        return (await _guard(request, route)).to_response()
 
     return endpoint
 
 
-async def _guard(request: web.Request, handler: Handler, json_body: bool) -> Reply:
+@dataclass(frozen=True)
+class _Route:
+    handler: Handler
+    json_body: bool
+    invalid_status: int
+
+
+async def _guard(request: web.Request, route: _Route) -> Reply:
     ctx = request.app[API]
     refusal = ctx.auth.refusal(request.headers.get("Authorization"))
     if refusal is not None:
@@ -41,25 +51,25 @@ async def _guard(request: web.Request, handler: Handler, json_body: bool) -> Rep
     if not decision.allowed:
         return _too_many(decision.retry_after_s, ctx.limiter.limit)
     key = request.headers.get(idempotency.HEADER)
-    if json_body and key is not None:
-        return await _idempotent(ctx, request, handler, key)
-    return await _run(ctx, request, handler, json_body)
+    if route.json_body and key is not None:
+        return await _idempotent(ctx, request, route, key)
+    return await _run(ctx, request, route)
 
 
-async def _idempotent(ctx: ApiContext, request: web.Request, handler: Handler, key: str) -> Reply:
+async def _idempotent(ctx: ApiContext, request: web.Request, route: _Route, key: str) -> Reply:
     problem = idempotency.key_problem(key)
     if problem is not None:
         return problem
     print_ = idempotency.fingerprint(request.method, request.path, await request.read())
-    return await ctx.idempotency.run(key, print_, lambda: _run(ctx, request, handler, True))
+    return await ctx.idempotency.run(key, print_, lambda: _run(ctx, request, route))
 
 
-async def _run(ctx: ApiContext, request: web.Request, handler: Handler, json_body: bool) -> Reply:
+async def _run(ctx: ApiContext, request: web.Request, route: _Route) -> Reply:
     try:
-        body = await read_json(request) if json_body else None
-        return await handler(ctx, request, body)
+        body = await read_json(request) if route.json_body else None
+        return await route.handler(ctx, request, body)
     except CopilotError as exc:
-        return from_domain_error(exc)
+        return from_domain_error(exc, invalid_status=route.invalid_status)
     except Exception:
         log.exception("REST API request failed: %s %s", request.method, request.path)
         return error(500, "Internal error; nothing was changed.")

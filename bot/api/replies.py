@@ -26,14 +26,15 @@ def error(status: int, message: str, **headers: str) -> Reply:
     return Reply(status, {"error": message}, headers)
 
 
-def invalid(problems: list[str]) -> Reply:
-    return Reply(422, {"error": VALIDATION_FAILED, "details": problems})
+def invalid(problems: list[str], status: int = 422) -> Reply:
+    return Reply(status, {"error": VALIDATION_FAILED, "details": problems})
 
 
-def from_domain_error(exc: CopilotError) -> Reply:
-    """Domain errors carry user-safe messages; each kind has its HTTP status."""
+def from_domain_error(exc: CopilotError, *, invalid_status: int = 422) -> Reply:
+    """Domain errors carry user-safe messages; each kind has its HTTP status. Bad input is
+    422, or 400 on the routes whose design says so (`invalid_status`)."""
     if isinstance(exc, ValidationFailed):
-        return invalid(exc.problems)
+        return invalid(exc.problems, invalid_status)
     if isinstance(exc, NotFound):
         return error(404, str(exc))
     if isinstance(exc, Conflict):

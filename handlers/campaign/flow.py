@@ -28,15 +28,7 @@ from handlers.campaign.steps import (
 )
 from handlers.campaign.views import answered, step_question
 from handlers.common.context import BotContext
-from handlers.common.dialog import (
-    Who,
-    drop_keyboard,
-    edit,
-    load,
-    message_id_of,
-    save,
-    send,
-)
+from handlers.common.dialog import Who, drop_keyboard, edit_tapped, load, save, send
 from handlers.common.keyboards import CallbackKey
 from handlers.common.refusals import refuse
 from handlers.common.steps import tapped_option
@@ -135,6 +127,4 @@ async def _back(
 async def _mark_answered(
     context: BotContext, who: Who, query: CallbackQuery, number: int, label: str, value: str
 ) -> None:
-    message_id = message_id_of(query)
-    if message_id is not None:
-        await edit(context, who, message_id, answered(number, label, value))
+    await edit_tapped(context, who, query, answered(number, label, value))

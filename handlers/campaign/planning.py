@@ -76,7 +76,7 @@ async def _plan(
     planner = context.services.planner
     try:
         async with typing(context.bot, who.chat_id):
-            preview = await planner.preview(request, user_id=who.user_id, fresh=fresh)
+            preview = await planner.preview(request, fresh=fresh)
     except CopilotError as error:
         log.info("campaign planning failed", extra={"chat_id": who.chat_id, "reason": str(error)})
         await _failed(context, who, run, status_id, str(error))
@@ -92,7 +92,7 @@ async def _plan(
     revision = int(state.data.get("rev", 0)) + 1
     await show_new(context, who, {
         **state.data, "plan": plan, "model": preview.model, "warnings": list(preview.warnings),
-        "rev": revision, "index": 0, "summary_id": status_id,
+        "rev": revision, "index": 0, "summary_id": status_id, "call_id": preview.call_id,
     })  # fmt: skip
 
 
@@ -168,7 +168,7 @@ async def confirm(query: CallbackQuery, context: BotContext, who: Who, key: Call
     try:
         created = await context.services.campaigns.create(
             data["plan"], actor=f"user:{who.user_id}", model=str(data["model"]),
-            user_id=who.user_id,
+            user_id=who.user_id, llm_call_id=data.get("call_id"),
         )  # fmt: skip
     except ValidationFailed as error:
         await query.answer("The plan needs a fix first.", show_alert=True)

@@ -127,6 +127,20 @@ def message_id_of(query: CallbackQuery) -> int | None:
     return query.message.message_id if query.message is not None else None
 
 
+async def edit_tapped(
+    context: BotContext,
+    who: Who,
+    query: CallbackQuery,
+    html: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Edit the message whose button was tapped, e.g. a question into its answer; nothing
+    when Telegram no longer says which message that was (too old)."""
+    message_id = message_id_of(query)
+    if message_id is not None:
+        await edit(context, who, message_id, html, markup)
+
+
 def bullet_list(lines: list[str]) -> str:
     """Problems and notes as HTML bullets; they may quote what the user typed, so escaped."""
     return "\n".join(f"• {escape(line)}" for line in lines)

@@ -24,7 +24,8 @@ log = logging.getLogger("copilot.refusals")
 Reason = Literal["stranger", "invalid", "stale"]
 STALE = "This button is no longer valid."
 # The callback prefixes bot.app routes (tests check they agree); anything else is "other".
-ACTIONS = frozenset({"cmp", "per", "pst", "img", "pb", "s", "retry", "q", "rp", "sq", "sqe", "sqd"})
+ACTIONS = frozenset({"cmp", "per", "pst", "img", "pb", "s", "retry", "q", "rp", "sq", "sqe", "sqd",
+                     "brd", "usg", "rpt", "wr", "prm", "flw", "mem"})  # fmt: skip
 # Errors that mean the item moved on since its button was shown.
 MOVED_ON = (AlreadyDecided, InvalidTransition, NotFound)
 

@@ -9,27 +9,39 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from core.brands import BrandService
 from core.campaigns.planner import CampaignPlanner
 from core.campaigns.service import CampaignService
 from core.clock import Clock
 from core.config import AccessSettings, AppSettings
+from core.content.service import ContentService
 from core.conversations import ConversationStore
+from core.crew.service import CrewService
 from core.emaildesk.intake import EmailIntake
 from core.emaildesk.replies import ReplyDesk
 from core.emaildesk.reply_engine import ReplyEngine
+from core.experiments.service import PromptExperiments
+from core.flows.diagram import DiagramRenderer
+from core.flows.service import FlowService
 from core.inflight import CardsInFlight
 from core.mailing.delivery_alerts import DeliveryAlerts
 from core.mailing.delivery_log import DeliveryLog
+from core.memory.repeats import RepeatCheck
 from core.metrics import Metrics
 from core.orders.service import OrderService
 from core.personas.service import PersonaService
 from core.pipeline import PipelineService
 from core.posts.regenerate import PostRegenerator
 from core.posts.service import PostService
+from core.publishing.engagement import EngagementService
 from core.publishing.service import SchedulingService
+from core.report.service import ReportService
+from core.review_queue import ReviewQueue
+from core.review_queue.cards import CardLog
 from core.sequences.review import SequenceReview
 from core.sequences.service import SequenceService
 from core.suggestions.service import SuggestionService
+from core.usage.service import UsageService
 
 
 class HandlerSettings(Protocol):
@@ -72,6 +84,16 @@ class HandlerServices(Protocol):
     @property
     def cards(self) -> CardsInFlight: ...
     @property
+    def review_cards(self) -> CardLog: ...
+    @property
+    def review_queue(self) -> ReviewQueue: ...
+    @property
+    def brands(self) -> BrandService: ...
+    @property
+    def content(self) -> ContentService: ...
+    @property
+    def crew(self) -> CrewService: ...
+    @property
     def post_regenerator(self) -> PostRegenerator: ...
     @property
     def email_intake(self) -> EmailIntake: ...
@@ -89,3 +111,17 @@ class HandlerServices(Protocol):
     def delivery_log(self) -> DeliveryLog: ...
     @property
     def delivery_alerts(self) -> DeliveryAlerts: ...
+    @property
+    def usage(self) -> UsageService: ...
+    @property
+    def reports(self) -> ReportService: ...
+    @property
+    def experiments(self) -> PromptExperiments: ...
+    @property
+    def engagement(self) -> EngagementService: ...
+    @property
+    def flows(self) -> FlowService: ...
+    @property
+    def diagrams(self) -> DiagramRenderer: ...
+    @property
+    def repeats(self) -> RepeatCheck: ...

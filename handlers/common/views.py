@@ -20,8 +20,9 @@ STATUS_LABEL = {
 }
 
 
-def suggestion_card(view: SuggestionView, tz: ZoneInfo, note: str = "") -> str:
-    """The card; `note` (HTML) is a passing remark under it, such as "writing…"."""
+def suggestion_card(view: SuggestionView, tz: ZoneInfo, note: str = "", crew: str = "") -> str:
+    """The card; `note` (HTML) is a passing remark under it, such as "writing…"; `crew`
+    (HTML) is the review crew's block (handlers.common.crew_block)."""
     when = view.when.astimezone(tz).strftime("%a %d %b %Y, %H:%M")
     products = ", ".join(escape(p) for p in view.products) or "none"
     lines = [
@@ -38,6 +39,8 @@ def suggestion_card(view: SuggestionView, tz: ZoneInfo, note: str = "") -> str:
         "",
         escape(" ".join(view.hashtags)),
     ]
+    if crew:
+        lines += ["", crew]
     if view.post_id is not None:
         lines += ["", f"Saved as draft post #{view.post_id}."]
     if note:

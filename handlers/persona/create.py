@@ -15,7 +15,7 @@ from core.conversations import Conversation
 from core.errors import Conflict, ValidationFailed
 from core.personas.documents import validate_persona
 from handlers.common.context import BotContext
-from handlers.common.dialog import Who, bullet_list, clear, edit, message_id_of, save, send
+from handlers.common.dialog import Who, bullet_list, clear, edit_tapped, save, send
 from handlers.common.keyboards import CallbackKey
 from handlers.common.refusals import refuse
 from handlers.persona.fields import FIELDS, PersonaField, index_of, with_answer
@@ -46,7 +46,7 @@ async def on_option(
         await refuse(query, context, "stale", STEP_OVER)
         return
     await query.answer()
-    await _mark(context, who, query, answered(field, option))
+    await edit_tapped(context, who, query, answered(field, option))
     await _answer(context, who, state, option)
 
 
@@ -58,7 +58,7 @@ async def on_skip(
         await refuse(query, context, "stale", STEP_OVER)
         return
     await query.answer("Skipped")
-    await _mark(context, who, query, answered(field, None))
+    await edit_tapped(context, who, query, answered(field, None))
     await _next(context, who, field.key, state.data)
 
 
@@ -113,9 +113,3 @@ async def _finish(context: BotContext, who: Who, data: dict[str, Any]) -> None:
 
 def _taken(name: str) -> str:
     return f"⚠️ A persona named <b>{escape(name)}</b> exists already. Send another name, or /cancel."
-
-
-async def _mark(context: BotContext, who: Who, query: CallbackQuery, html: str) -> None:
-    message_id = message_id_of(query)
-    if message_id is not None:
-        await edit(context, who, message_id, html)

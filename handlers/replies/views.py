@@ -29,10 +29,12 @@ REPEATED = "🔁 The model wrote the same reply again — tap 🔄 to try once m
 BOUNCED_HINT = "The customer did not get it: check their address, or reach them another way."
 
 
-def reply_card(view: ReplyView, tz: ZoneInfo, note: str = "") -> str:
-    """The card; `note` (HTML) is a passing remark under it."""
+def reply_card(view: ReplyView, tz: ZoneInfo, note: str = "", *, crew: str = "") -> str:
+    """The card; `note` (HTML) is a passing remark under it, `crew` (HTML) the review
+    crew's block (handlers.common.crew_block), under the draft it judged."""
     head = "\n".join([*_header(view), *_assessment(view)])
-    tail = "\n".join(_outcome(view, tz) + ([f"<i>{note}</i>"] if note else []))
+    notes = ([crew] if crew else []) + _outcome(view, tz) + ([f"<i>{note}</i>"] if note else [])
+    tail = "\n".join(notes)
     if view.draft is None:
         return _join(head, "", tail)
     room = MAX_TEXT - len(head) - len(tail) - 60

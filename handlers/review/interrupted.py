@@ -15,13 +15,14 @@ from telegram.error import TelegramError
 
 from core.errors import NotFound
 from core.inflight import CardKind, WritingCard
+from core.review_queue.desks import NO_MESSAGE
 from handlers.common.context import BotApplication, BotContext
 from handlers.common.dialog import Who
 from handlers.common.keyboards import retry_keyboard
 from handlers.common.telegram_io import edit_html
 from handlers.common.views import INTERRUPTED
-from handlers.review import posts as post_review
-from handlers.review import suggestion_cards
+from handlers.review import post_cards, suggestion_cards
+from handlers.sequence import rewrite
 from handlers.suggest.command import RETRY_WHAT
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,9 @@ async def restore_cards(application: BotApplication) -> None:
     context = BotContext(application)
     cards = context.services.cards
     for card in await cards.left_over():
+        if card.message_id == NO_MESSAGE:  # a Mini App regenerate: no chat card to put back
+            await cards.release(card.id)
+            continue
         where = {"kind": card.kind.value, "item_id": card.item_id, "chat_id": card.chat_id}
         try:
             await _restore(context, card)
@@ -52,7 +56,10 @@ async def _restore(context: BotContext, card: WritingCard) -> None:
     elif card.kind is CardKind.POST:
         view = await context.services.posts.get(card.item_id)
         who = Who(card.chat_id, card.user_id)
-        await post_review.show_at(context, who, card.message_id, view, note=INTERRUPTED)
+        await post_cards.show_at(context, who, card.message_id, view, note=INTERRUPTED)
+    elif card.kind is CardKind.SEQUENCE_EMAIL:
+        who = Who(card.chat_id, card.user_id)
+        await rewrite.restore(context, who, card.message_id, card.item_id)
     else:
         suggestion = await context.services.suggestions.get(card.item_id)
         await suggestion_cards.show_at(

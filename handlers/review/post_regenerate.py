@@ -14,17 +14,23 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Update
+from telegram import Update, User
 
 from core.errors import AlreadyDecided, CopilotError, InvalidTransition, NotFound
 from core.inflight import CardKind
+from core.posts.views import PostView
+from core.redo import Redone
+from core.review_queue import QueueAction
+from domain.crew import ItemKind
+from handlers.common import review_cards
 from handlers.common.context import BotContext
 from handlers.common.dialog import Who, edit, key_of
+from handlers.common.keyboards import CallbackKey
 from handlers.common.refusals import STALE, refuse
 from handlers.common.telegram_io import typing
 from handlers.common.views import REPEATED
+from handlers.review.post_cards import show_at
 from handlers.review.post_views import KIND
-from handlers.review.posts import show_at
 
 ACTION = "rg"
 WRITING = "✍️ Writing a new caption and hashtags…"
@@ -56,7 +62,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer("Writing a new caption…")
         await show_at(context, who, message.message_id, current, note=WRITING, buttons=False)
         context.application.create_task(
-            _write(context, who, message.message_id, key.item_id, key.revision, claim),
+            _write(context, who, (message.message_id, query.from_user), key, claim),
             update=update,
             name=f"regenerate-post:{key.item_id}:{message.message_id}",
         )
@@ -66,31 +72,40 @@ async def on_button(update: Update, context: BotContext) -> None:
 
 
 async def _write(
-    context: BotContext, who: Who, message_id: int, post_id: int, revision: int, claim: int
+    context: BotContext, who: Who, tapped: tuple[int, User], key: CallbackKey, claim: int
 ) -> None:
+    """`tapped`: the card's message id and who tapped 🔄 on it."""
+    message_id, user = tapped
     try:
-        await _write_and_show(context, who, message_id, post_id, revision)
+        redone = await _write_and_show(context, who, message_id, key.item_id, key.revision)
     finally:
         await context.services.cards.release(claim)
+    if redone is not None and not redone.repeated:  # new words: the other cards show them
+        card, status = (who.chat_id, message_id), redone.view.status
+        await review_cards.done_in_chat(
+            context, user, card, ItemKind.POST, key.item_id, QueueAction.REGENERATE, status
+        )
 
 
 async def _write_and_show(
     context: BotContext, who: Who, message_id: int, post_id: int, revision: int
-) -> None:
+) -> Redone[PostView] | None:
+    """The new caption on the card (None: none was written; the card says why)."""
     regenerator = context.services.post_regenerator
     try:
         async with typing(context.bot, who.chat_id):
             redone = await regenerator.regenerate(post_id, revision, who.user_id)
     except (AlreadyDecided, InvalidTransition, NotFound) as error:
         await _redraw(context, who, message_id, post_id, f"⚠️ {escape(str(error))}")
-        return
+        return None
     except CopilotError as error:  # the model failed, timed out, or the budget is spent
         await _failed(context, who, message_id, post_id, str(error))
-        return
+        return None
     except Exception:
         await _failed(context, who, message_id, post_id, "something went wrong on my side.")
         raise  # logged by the error handler
     await show_at(context, who, message_id, redone.view, note=REPEATED if redone.repeated else DONE)
+    return redone
 
 
 async def _failed(

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from core.posts.crew_gate import CrewState
+from core.posts.service import offered_design_prompt
 from core.posts.views import PostView
 from domain import statuses as states
 from handlers.campaign.views import FORMAT_ICONS, clip, when_long
@@ -21,6 +23,8 @@ from handlers.images.keyboards import generate_images_row
 
 KIND = "pst"
 REGENERATE = "🔄 Regenerate"
+USE_DESIGN_PROMPT = "dp"  # `pst:dp:<id>:<revision>`, handled in handlers.review.post_crew
+DESIGN_PROMPT_BUTTON = "🎨 Use design image prompt"
 
 
 def revision(view: PostView) -> int:
@@ -39,8 +43,11 @@ def status_line(view: PostView) -> str:
     return f"⏳ waiting for approval · {escape(view.status)}"
 
 
-def post_card(view: PostView, tz: ZoneInfo, campaign: str | None, note: str = "") -> str:
-    """The card; `note` (HTML) is a passing remark under it, such as "writing…"."""
+def post_card(
+    view: PostView, tz: ZoneInfo, campaign: str | None, note: str = "", *, crew: str = ""
+) -> str:
+    """The card; `note` (HTML) is a passing remark under it, such as "writing…"; `crew`
+    (HTML) is the review crew's block (handlers.common.crew_block)."""
     when = when_long(view.scheduled_at, tz) if view.scheduled_at else "not scheduled"
     post_format = view.format or "image"
     lines = [
@@ -58,6 +65,8 @@ def post_card(view: PostView, tz: ZoneInfo, campaign: str | None, note: str = ""
     ]
     if view.image_prompt:
         lines += ["", "<b>Image prompt</b>", escape(clip(view.image_prompt, 600))]
+    if crew:
+        lines += ["", crew]
     if note:
         lines += ["", f"<i>{note}</i>"]
     return fit("\n".join(lines))
@@ -83,6 +92,14 @@ def card_keyboard(view: PostView, *, retry: bool = False) -> InlineKeyboardMarku
     if view.image_prompt and states.is_allowed(status, states.PostStatus.AWAITING_IMAGE):
         rows.append(generate_images_row(view.id))
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def design_rows(view: PostView, state: CrewState) -> list[list[InlineKeyboardButton]]:
+    """ "🎨 Use design image prompt" when the crew's design advisor proposed a new one for a
+    post that may still change and gets a picture (core decides: offered_design_prompt)."""
+    if offered_design_prompt(view, state) is None:
+        return []
+    return [[_button(DESIGN_PROMPT_BUTTON, USE_DESIGN_PROMPT, view.id, revision(view))]]
 
 
 def campaign_label(campaign_id: int, name: str) -> str:

@@ -9,35 +9,36 @@ Regenerate (`pst:rg:…`) has its own module, handlers.post_regenerate, routed i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from html import escape
 
 from telegram import CallbackQuery, ForceReply, Update
 
 from core.conversations import Conversation
 from core.errors import AlreadyDecided, InvalidTransition, NotFound, ValidationFailed
+from core.posts.crew_gate import ComplianceUnconfirmed
 from core.posts.views import PostView
+from core.review_queue import QueueAction
+from domain.crew import ItemKind
+from handlers.common import crew_block, review_cards
 from handlers.common.context import BotContext
 from handlers.common.dialog import (
     Who,
     bullet_list,
     clear,
-    edit,
     key_of,
     save,
     send,
     text_of,
-    zone,
 )
 from handlers.common.keyboards import CallbackKey
 from handlers.common.refusals import STALE, refuse
-from handlers.review import post_approve_all
+from handlers.review import post_approve_all, post_crew
+from handlers.review.post_cards import ask_confirmation, campaign_names, send_card, show_at
 from handlers.review.post_views import (
     KIND,
+    USE_DESIGN_PROMPT,
     campaign_label,
-    card_keyboard,
     footer_keyboard,
-    post_card,
     revision,
 )
 from handlers.schedule import command as schedule
@@ -65,9 +66,9 @@ async def send_queue(context: BotContext, who: Who, after: int = 0) -> None:
         return
     shown = rest[:PAGE_SIZE]
     await send(context, who, _header(len(queue), len(shown), after))
-    names = await _campaign_names(context, shown)
+    names = await campaign_names(context, shown)
     for view in shown:
-        await _send_card(context, who, view, names)
+        await send_card(context, who, view, names)
     await context.services.posts.mark_seen(view.id for view in shown)
     more = shown[-1].id if len(rest) > len(shown) else None
     await _send_footer(context, who, names, more)
@@ -101,21 +102,6 @@ def _header(total: int, shown: int, after: int) -> str:
     return f"<b>{total} post{plural} waiting for approval</b> ({which})"
 
 
-async def _campaign_names(context: BotContext, views: Sequence[PostView]) -> dict[int, str]:
-    ids = sorted({v.campaign_id for v in views if v.campaign_id is not None})
-    return {cid: (await context.services.campaigns.get(cid)).name for cid in ids}
-
-
-def _label(view: PostView, names: dict[int, str]) -> str | None:
-    cid = view.campaign_id
-    return campaign_label(cid, names[cid]) if cid is not None and cid in names else None
-
-
-async def _send_card(context: BotContext, who: Who, view: PostView, names: dict[int, str]) -> None:
-    tz = context.services.settings.app.tz
-    await send(context, who, post_card(view, tz, _label(view, names)), card_keyboard(view))
-
-
 async def _send_footer(
     context: BotContext, who: Who, names: dict[int, str], more: int | None
 ) -> None:
@@ -135,8 +121,10 @@ async def on_button(update: Update, context: BotContext) -> None:
     who = Who.of(update)
     if key is None or key.kind != KIND:
         await refuse(query, context, "invalid", STALE)
-    elif key.action == "ap":
+    elif key.action in {"ap", crew_block.CONFIRM}:
         await _approve(query, context, who, key)
+    elif key.action in {crew_block.REWRITE, crew_block.BACK, USE_DESIGN_PROMPT}:
+        await post_crew.on_button(query, context, who, key)
     elif key.action == "rj":
         await _reject(query, context, who, key)
     elif key.action == "ed":
@@ -158,12 +146,22 @@ async def _approve(query: CallbackQuery, context: BotContext, who: Who, key: Cal
             await refuse(query, context, "stale", _changed(key.item_id), show_alert=True)
             await _refresh(query, context, who, current)
             return
-        view = await posts.approve(key.item_id, who.user_id)
+        confirmed = key.action == crew_block.CONFIRM
+        view = await posts.approve(key.item_id, who.user_id, confirmed=confirmed)
     except (AlreadyDecided, InvalidTransition, NotFound) as error:
         await _refused(query, context, who, key.item_id, str(error))
         return
+    except ComplianceUnconfirmed as error:
+        await query.answer(str(error)[:200], show_alert=True)
+        if query.message is not None:
+            question = crew_block.CONFIRM_QUESTION
+            await ask_confirmation(context, who, query.message.message_id, current, question)
+        return
     await query.answer("Approved ✅")
     await _refresh(query, context, who, view)
+    await review_cards.decided_here(
+        context, query, ItemKind.POST, view.id, QueueAction.APPROVE, view.status
+    )
     # A ready post needs only a time now: ask for it (or to keep the planned one).
     await schedule.offer_time(context, who.chat_id, view.id)
 
@@ -176,6 +174,9 @@ async def _reject(query: CallbackQuery, context: BotContext, who: Who, key: Call
         return
     await query.answer("Rejected")
     await _refresh(query, context, who, view)
+    await review_cards.decided_here(
+        context, query, ItemKind.POST, view.id, QueueAction.REJECT, view.status
+    )
 
 
 def _changed(post_id: int) -> str:
@@ -195,23 +196,6 @@ async def _refused(
 async def _refresh(query: CallbackQuery, context: BotContext, who: Who, view: PostView) -> None:
     if query.message is not None:
         await show_at(context, who, query.message.message_id, view)
-
-
-async def show_at(
-    context: BotContext,
-    who: Who,
-    message_id: int,
-    view: PostView,
-    *,
-    note: str = "",
-    buttons: bool = True,
-    retry: bool = False,
-) -> None:
-    """Redraw a card in place; `note` (HTML) goes under it, `buttons=False` takes them off."""
-    names = await _campaign_names(context, (view,))
-    html = post_card(view, zone(context), _label(view, names), note)
-    markup = card_keyboard(view, retry=retry) if buttons else None
-    await edit(context, who, message_id, html, markup)
 
 
 async def _start_edit(
@@ -245,5 +229,8 @@ async def on_text(update: Update, context: BotContext, state: Conversation) -> N
         await send(context, who, f"⚠️ {escape(str(error))} The edit was not applied.")
         return
     await clear(context, who)
-    await show_at(context, who, int(state.data["message_id"]), view)
+    card = (who.chat_id, int(state.data["message_id"]))
+    await show_at(context, who, card[1], view)
     await send(context, who, f"Caption of post #{post_id} updated; approve it when it reads right.")
+    await review_cards.done_in_chat(context, update.effective_user, card, ItemKind.POST, post_id,
+                                    QueueAction.EDIT, view.status)  # fmt: skip

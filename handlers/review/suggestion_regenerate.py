@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import CallbackQuery
+from telegram import CallbackQuery, User
 
 from core.errors import AlreadyDecided, CopilotError, NotFound
 from core.inflight import CardKind
+from core.redo import Redone
+from core.review_queue import QueueAction
+from core.suggestions.models import SuggestionView
+from domain.crew import ItemKind
+from handlers.common import review_cards
 from handlers.common.context import BotContext
 from handlers.common.keyboards import CallbackKey
 from handlers.common.refusals import refuse
@@ -52,7 +57,7 @@ async def on_tap(query: CallbackQuery, context: BotContext, key: CallbackKey, us
         await query.answer("Writing a new version…")
         await show_at(context, chat_id, message_id, current, note=WRITING, buttons=False)
         context.application.create_task(
-            _write(context, chat_id, message_id, key, user_id, claim),
+            _write(context, (chat_id, message_id), key, query.from_user, claim),
             name=f"regenerate-suggestion:{key.item_id}:{message_id}",
         )
     except BaseException:
@@ -61,17 +66,24 @@ async def on_tap(query: CallbackQuery, context: BotContext, key: CallbackKey, us
 
 
 async def _write(
-    context: BotContext, chat_id: int, message_id: int, key: CallbackKey, user_id: int, claim: int
+    context: BotContext, card: tuple[int, int], key: CallbackKey, user: User, claim: int
 ) -> None:
+    """`card`: the tapped card's (chat_id, message_id); `user` tapped 🔄 on it."""
     try:
-        await _write_and_show(context, chat_id, message_id, key, user_id)
+        redone = await _write_and_show(context, *card, key, user.id)
     finally:
         await context.services.cards.release(claim)
+    if redone is not None and not redone.repeated:  # new words: the other cards show them
+        action, status = QueueAction.REGENERATE, redone.view.status
+        await review_cards.done_in_chat(
+            context, user, card, ItemKind.SUGGESTION, key.item_id, action, status
+        )
 
 
 async def _write_and_show(
     context: BotContext, chat_id: int, message_id: int, key: CallbackKey, user_id: int
-) -> None:
+) -> Redone[SuggestionView] | None:
+    """The new suggestion on the card (None: none was written; the card says why)."""
     try:
         async with typing(context.bot, chat_id):
             redone = await context.services.suggestions.regenerate(
@@ -79,15 +91,16 @@ async def _write_and_show(
             )
     except (AlreadyDecided, NotFound) as error:  # decided or edited meanwhile
         await _redraw(context, chat_id, message_id, key.item_id, f"⚠️ {escape(str(error))}")
-        return
+        return None
     except CopilotError as error:  # the model failed, timed out, or the budget is spent
         await _failed(context, chat_id, message_id, key.item_id, str(error))
-        return
+        return None
     except Exception:
         await _failed(context, chat_id, message_id, key.item_id, BROKEN)
         raise  # logged by the error handler
     note = REPEATED if redone.repeated else DONE
     await show_at(context, chat_id, message_id, redone.view, note=note)
+    return redone
 
 
 async def _failed(

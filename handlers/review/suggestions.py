@@ -10,17 +10,20 @@ from telegram import CallbackQuery, ForceReply, Update
 from telegram.constants import ParseMode
 
 from core.conversations import Conversation
-from core.errors import AlreadyDecided, CopilotError, NotFound
+from core.errors import AlreadyDecided, CopilotError, InvalidTransition, NotFound
+from core.posts.crew_gate import ComplianceUnconfirmed
+from core.review_queue import QueueAction
 from core.suggestions.models import SuggestionView
+from domain.crew import ItemKind
+from handlers.common import crew_block, review_cards
 from handlers.common.context import BotContext
 from handlers.common.dialog import Who
-from handlers.common.keyboards import SUGGESTION, CallbackKey, page_keyboard, suggestion_keyboard
+from handlers.common.keyboards import SUGGESTION, CallbackKey, page_keyboard
 from handlers.common.refusals import refuse
 from handlers.common.review_sections import sections_of
-from handlers.common.views import suggestion_card
 from handlers.review import posts as post_review
 from handlers.review import suggestion_regenerate
-from handlers.review.suggestion_cards import show_at
+from handlers.review.suggestion_cards import ask_confirmation, send_card, show_at
 from handlers.schedule import command as schedule
 
 PAGE_SIZE = 5
@@ -65,14 +68,6 @@ async def send_page(context: BotContext, chat_id: int, offset: int) -> None:
         await context.bot.send_message(chat_id, "More:", reply_markup=markup)
 
 
-async def send_card(context: BotContext, chat_id: int, view: SuggestionView) -> None:
-    tz = context.services.settings.app.tz
-    markup = suggestion_keyboard(view.id, view.revision) if view.status == "pending" else None
-    await context.bot.send_message(
-        chat_id, suggestion_card(view, tz), parse_mode=ParseMode.HTML, reply_markup=markup
-    )
-
-
 async def on_suggestion_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
@@ -85,8 +80,13 @@ async def on_suggestion_button(update: Update, context: BotContext) -> None:
         await suggestion_regenerate.on_tap(query, context, key, user_id)
     elif key.action == "ed":
         await _start_edit(query, context, key, user_id)
-    elif key.action in {"ap", "rj"}:
+    elif key.action in {"ap", "rj", crew_block.CONFIRM}:
         await _decide(query, context, key, user_id)
+    elif key.action == crew_block.REWRITE:
+        await _apply_rewrite(query, context, key, user_id)
+    elif key.action == crew_block.BACK:
+        await query.answer()
+        await _refresh_card(query, context, key.item_id)
     elif key.action == "tx":
         await _post_as_text(query, context, key, user_id)
     else:
@@ -96,15 +96,52 @@ async def on_suggestion_button(update: Update, context: BotContext) -> None:
 async def _decide(
     query: CallbackQuery, context: BotContext, key: CallbackKey, user_id: int
 ) -> None:
+    """Approve (`ac`: approve anyway, the person checked the compliance findings) or reject."""
     service = context.services.suggestions
-    decide = service.approve if key.action == "ap" else service.reject
     try:
-        view = await decide(key.item_id, key.revision, user_id)
+        if key.action == "rj":
+            view = await service.reject(key.item_id, key.revision, user_id)
+        else:
+            confirmed = key.action == crew_block.CONFIRM
+            view = await service.approve(key.item_id, key.revision, user_id, confirmed=confirmed)
     except (AlreadyDecided, NotFound) as error:
         await refuse(query, context, "stale", str(error), show_alert=True)
         await _refresh_card(query, context, key.item_id)
         return
+    except ComplianceUnconfirmed as error:
+        await query.answer(str(error)[:200], show_alert=True)
+        await _ask_confirmation(query, context, key.item_id)
+        return
     await query.answer("Approved ✅" if view.status == "approved" else "Rejected")
+    await _show(query, context, view)
+    action = QueueAction.APPROVE if view.status == "approved" else QueueAction.REJECT
+    await review_cards.decided_here(
+        context, query, ItemKind.SUGGESTION, view.id, action, view.status
+    )
+
+
+async def _ask_confirmation(query: CallbackQuery, context: BotContext, suggestion_id: int) -> None:
+    if query.message is None:
+        return
+    view = await context.services.suggestions.get(suggestion_id)
+    chat_id, message_id = query.message.chat.id, query.message.message_id
+    await ask_confirmation(context, chat_id, message_id, view, crew_block.CONFIRM_QUESTION)
+
+
+async def _apply_rewrite(
+    query: CallbackQuery, context: BotContext, key: CallbackKey, user_id: int
+) -> None:
+    """✨ The optimizer's rewrite becomes the caption (through the edit path)."""
+    try:
+        view = await context.services.suggestions.apply_rewrite(key.item_id, key.revision, user_id)
+    except (AlreadyDecided, NotFound, InvalidTransition) as error:
+        await refuse(query, context, "stale", str(error)[:200], show_alert=True)
+        await _refresh_card(query, context, key.item_id)
+        return
+    except CopilotError as error:  # the rewrite does not fit (too long, say): nothing changed
+        await query.answer(str(error)[:200], show_alert=True)
+        return
+    await query.answer("Rewrite applied ✨")
     await _show(query, context, view)
 
 
@@ -163,8 +200,11 @@ async def on_text(update: Update, context: BotContext, state: Conversation) -> N
         await message.reply_text(f"{error} Send the caption again, or /cancel.")
         return
     await conversations.clear(chat.id, user.id)
-    await show_at(context, chat.id, int(data["message_id"]), view)
+    card = (chat.id, int(data["message_id"]))
+    await show_at(context, chat.id, card[1], view)
     await message.reply_text(f"Caption of suggestion #{view.id} updated. The card above shows it.")
+    await review_cards.done_in_chat(context, user, card, ItemKind.SUGGESTION, view.id,
+                                    QueueAction.EDIT, view.status)  # fmt: skip
 
 
 async def _refresh_card(query: CallbackQuery, context: BotContext, suggestion_id: int) -> None:

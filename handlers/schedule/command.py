@@ -55,10 +55,11 @@ async def offer_time(context: BotContext, chat_id: int, post_id: int) -> None:
     if item.status != S.READY or not item.approved:
         return
     text = views.card(item, context.services.settings.app.tz, _default(context))
-    await context.bot.send_message(
+    sent = await context.bot.send_message(
         chat_id, text + "\n\nWhen should it go out?", parse_mode=ParseMode.HTML,
         reply_markup=_card_markup(context, item),
     )  # fmt: skip
+    await _scheduling(context).cards.record(chat_id, sent.message_id, post_id)
 
 
 async def on_button(update: Update, context: BotContext) -> None:
@@ -79,10 +80,12 @@ async def _open(query: CallbackQuery, context: BotContext, key: CallbackKey, _: 
     item = await _scheduling(context).get(key.item_id)
     await query.answer()
     if query.message is not None:
-        await context.bot.send_message(
-            query.message.chat.id, _card(context, item), parse_mode=ParseMode.HTML,
+        chat_id = query.message.chat.id
+        sent = await context.bot.send_message(
+            chat_id, _card(context, item), parse_mode=ParseMode.HTML,
             reply_markup=_card_markup(context, item),
         )  # fmt: skip
+        await _scheduling(context).cards.record(chat_id, sent.message_id, item.post_id)
 
 
 async def _planned(query: CallbackQuery, context: BotContext, key: CallbackKey, user: int) -> None:
@@ -120,6 +123,12 @@ async def _confirmed(
     item = await _scheduling(context).publish_now(key.item_id, user, again=again)
     await query.answer("On its way 🚀")
     await _show(query, context, item)
+    # The sweep, woken at once, may have published it and redrawn this card before the
+    # edit above landed: then this card must not be left saying "scheduled".
+    post = await _scheduling(context).cards.published(item.post_id)
+    if post is not None and post.item.status == S.PUBLISHED:
+        markup = kb.published_keyboard(post.item, _default(context), post.message_id)
+        await _edit(query, context, _card(context, post.item), markup)
 
 
 async def _retry(query: CallbackQuery, context: BotContext, key: CallbackKey, user: int) -> None:
@@ -169,6 +178,9 @@ async def _show(query: CallbackQuery, context: BotContext, item: PlanItem) -> No
     if query.message is None or not getattr(query.message, "text", None):
         return  # a photo (the calendar) or an inaccessible message: nothing to redraw
     await _edit(query, context, _card(context, item), _card_markup(context, item))
+    # Now a card of the post (an alert becomes one): redrawn when the post goes out.
+    message = query.message
+    await _scheduling(context).cards.record(message.chat.id, message.message_id, item.post_id)
 
 
 async def _edit(

@@ -110,3 +110,15 @@ def _label(item: PlanItem, tz: ZoneInfo) -> str:
     when = f"{item.scheduled_at.astimezone(tz):%a %d %b %H:%M}" if item.scheduled_at else "no time"
     mark = _MARKS.get(item.status, "🗓")
     return f"{mark} #{item.post_id} · {when} · {item.title[:28]}"
+
+
+def published_keyboard(
+    item: PlanItem, default_target: str | None, message_id: int | None
+) -> InlineKeyboardMarkup | None:
+    """A published post's card: nothing left to do, but a public channel's post can be
+    opened ("🔗 View in channel", t.me/<name>/<id>)."""
+    where = (item.target or default_target or "").removeprefix("telegram:")
+    if message_id is None or not where.startswith("@"):
+        return None
+    url = f"https://t.me/{where[1:]}/{message_id}"
+    return InlineKeyboardMarkup([[InlineKeyboardButton("🔗 View in channel", url=url)]])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from telegram import Update
 
 from core.conversations import Conversation
+from handlers.common import crew_block
 from handlers.common.context import BotContext
 from handlers.common.dialog import Button, Who, dispatch, send, text_of
 from handlers.sequence import browse, create, flow, recipients, review, rewrite
@@ -40,6 +41,11 @@ EMAIL_BUTTONS: dict[str, Button] = {
     "rg": rewrite.regenerate,
     "wk": review.approve_week,
     "next": review.next_page,
+    # The review crew's (handlers.common.crew_block): "Approve anyway — I checked it",
+    # "Not yet", ✨ Apply optimizer rewrite.
+    crew_block.CONFIRM: review.approve,
+    crew_block.BACK: review.back,
+    crew_block.REWRITE: rewrite.apply_rewrite,
 }
 
 

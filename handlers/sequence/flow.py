@@ -14,7 +14,7 @@ from telegram import CallbackQuery
 
 from core.conversations import Conversation
 from handlers.common.context import BotContext
-from handlers.common.dialog import Who, edit, load, message_id_of, save, send
+from handlers.common.dialog import Who, edit, edit_tapped, load, message_id_of, save, send
 from handlers.common.keyboards import CallbackKey
 from handlers.common.refusals import refuse
 from handlers.common.steps import tapped_option
@@ -69,7 +69,7 @@ async def pick_option(
     if picked is None:
         return
     await query.answer()
-    await _mark_answered(context, who, query, answered(picked.step, picked.label))
+    await edit_tapped(context, who, query, answered(picked.step, picked.label))
     await accept(context, who, picked.state, picked.value)
 
 
@@ -101,11 +101,5 @@ async def days_done(query: CallbackQuery, context: BotContext, who: Who, key: Ca
         return
     await query.answer()
     names = ", ".join(WEEKDAYS[d - 1] for d in days)
-    await _mark_answered(context, who, query, answered(BY_STATE[DAYS], names))
+    await edit_tapped(context, who, query, answered(BY_STATE[DAYS], names))
     await ask(context, who, next_state(DAYS, state.data), state.data)
-
-
-async def _mark_answered(context: BotContext, who: Who, query: CallbackQuery, html: str) -> None:
-    message_id = message_id_of(query)
-    if message_id is not None:
-        await edit(context, who, message_id, html)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from core.mailing.delivery_log import DeliveryProblem
 from core.sequences.views import RecipientView, SequenceDetail, SequenceEmailView, SequenceView
 from handlers.common.dialog import bullet_list
-from handlers.common.views import fit
+from handlers.common.views import MAX_TEXT, fit
 from handlers.sequence.steps import TOTAL_STEPS, Step
 
 CANCEL_HINT = "<i>/cancel stops at any step; nothing is saved until you create the sequence.</i>"
@@ -182,21 +182,36 @@ def _stats_line(stats: dict[str, int]) -> str:
     return " · ".join(f"{escape(status)} {count}" for status, count in sorted(stats.items()))
 
 
-def email_card(email: SequenceEmailView, tz: ZoneInfo, note: str = "") -> str:
-    """One written email, as a reviewer sees it in /approve."""
-    lines = [
-        f"<b>📧 {escape(clip(email.sequence_name, 80))} · email #{email.number}</b>",
-        f"<i>{STATUS_ICONS.get(email.status, '')} {escape(email.status)}</i> · "
-        f"{escape(email.structure)}",
-        f"<b>Due:</b> {when(email.due_at, tz)} ({escape(tz.key)})",
-        "",
-        f"<b>Subject:</b> {escape(email.subject or '')}",
-        "",
-        escape(clip(email.body_text or "", PREVIEW_CHARS)),
-    ]
-    if note:
-        lines += ["", f"<i>{note}</i>"]
-    return fit("\n".join(lines))
+def email_card(email: SequenceEmailView, tz: ZoneInfo, note: str = "", *, crew: str = "") -> str:
+    """One written email, as a reviewer sees it in /approve; `crew` (HTML) is the review
+    crew's block (handlers.common.crew_block) under the text it judged.
+
+    The body is the part that gives way: it is cut (before escaping, so no entity is
+    split) until the card fits, and the crew's block and the note always show."""
+    head = "\n".join(
+        [
+            f"<b>📧 {escape(clip(email.sequence_name, 80))} · email #{email.number}</b>",
+            f"<i>{STATUS_ICONS.get(email.status, '')} {escape(email.status)}</i> · "
+            f"{escape(email.structure)}",
+            f"<b>Due:</b> {when(email.due_at, tz)} ({escape(tz.key)})",
+            "",
+            f"<b>Subject:</b> {escape(email.subject or '')}",
+            "",
+        ]
+    )
+    tail = "".join([f"\n\n{crew}" if crew else "", f"\n\n<i>{note}</i>" if note else ""])
+    room = MAX_TEXT - len(head) - len(tail) - 1
+    return fit(head + "\n" + _preview(email.body_text or "", room) + tail)
+
+
+def _preview(text: str, room: int) -> str:
+    """The first PREVIEW_CHARS of `text`, escaped, cut further until it takes `room`."""
+    cut = clip(text, PREVIEW_CHARS)
+    while cut and len(escape(cut)) > room:
+        cut = clip(cut, max(1, len(cut) - max(1, (len(escape(cut)) - room) // 2)))
+        if len(cut) <= 1:
+            return ""
+    return escape(cut)
 
 
 def held_alert(email: SequenceEmailView, tz: ZoneInfo) -> str:

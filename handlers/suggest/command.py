@@ -12,14 +12,13 @@ import logging
 from html import escape
 
 from telegram import Update
-from telegram.constants import ParseMode
 
 from core.errors import CopilotError
 from core.inflight import CardKind
 from handlers.common.context import BotContext
-from handlers.common.keyboards import retry_keyboard, suggestion_keyboard
+from handlers.common.keyboards import retry_keyboard
 from handlers.common.telegram_io import edit_html, typing
-from handlers.common.views import suggestion_card
+from handlers.review.suggestion_cards import show_at
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +86,5 @@ async def write_suggestion(
         text = f"⚠️ I couldn't write a suggestion: {escape(str(error))}\nNothing was saved."
         await edit_html(context.bot, chat_id, message_id, text, retry_keyboard(RETRY_WHAT))
         return
-    card = suggestion_card(view, services.settings.app.tz)
-    markup = suggestion_keyboard(view.id, view.revision)
-    await context.bot.edit_message_text(
-        card, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML,
-        reply_markup=markup,
-    )  # fmt: skip
+    # The card ticks while the review crew works on it, then shows its scores.
+    await show_at(context, chat_id, message_id, view)
