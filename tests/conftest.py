@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 import storage.models  # noqa: F401  (registers every table)
+from core.llm import provider
 from storage.base import Base
 from storage.db import make_engine, make_session_factory
 
@@ -35,6 +36,7 @@ pytest_plugins = [
     "tests.doubles.llm_fixtures",
     "tests.doubles.comfyui_fixtures",
     "tests.doubles.dovecot_fixtures",
+    "tests.doubles.smtp_fixtures",
 ]
 
 T = TypeVar("T")
@@ -75,6 +77,15 @@ def _run_in_thread(coro: Coroutine[Any, Any, T]) -> T:
     # Session fixtures are sync, but may be first requested from inside a running loop.
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+@pytest.fixture(autouse=True)
+async def _litellm_clients_closed() -> AsyncIterator[None]:
+    """Each test runs on its own event loop, and litellm keeps an HTTP client per loop:
+    closed here, before the loop ends, rather than left for the garbage collector to find
+    (as a ResourceWarning, an error here) during some later test."""
+    yield
+    await provider.close_clients()
 
 
 @pytest.fixture(scope="session")

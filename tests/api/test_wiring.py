@@ -29,6 +29,9 @@ async def test_add_api_routes_serves_the_api(core: Core) -> None:
         email_intake=EmailIntake(core.sessions, core.clock),
         orders=OrderService(core.sessions, core.clock),
         sequences=SimpleNamespace(),
+        brands=SimpleNamespace(),
+        content=SimpleNamespace(),
+        flows=SimpleNamespace(),
         api_settings=ApiSettings(_env_file=None, rate_limit_per_minute=2),
     )
     app = web.Application()
@@ -42,6 +45,14 @@ async def test_add_api_routes_serves_the_api(core: Core) -> None:
         "/api/sequences/{id}",
         "/api/emails/inbound",
         "/api/orders",
+        "/api/brand/upload",
+        "/api/brands",
+        "/api/brands/{brand_id}",
+        "/api/campaign/create",
+        "/api/campaign/{id}",
+        "/api/campaigns/list",
+        "/api/v1/generateFlow",
+        "/api/v1/flows/{id}",
     }
     async with TestClient(TestServer(app)) as client:
         statuses = [(await client.get("/api/personas/1", headers=AUTH)).status for _ in range(3)]

@@ -154,9 +154,10 @@ async def test_check_reaches_every_configured_part_and_sends_nothing(
     assert code == 0, out + errors
     rows = _lines(out)
     assert set(rows) == {"settings", "database", "Telegram", "publish chat", "AI model",
-                         "ComfyUI", "image workflow", "SMTP", "webhook", "IMAP"}  # fmt: skip
+                         "ComfyUI", "image workflow", "SMTP", "webhook", "IMAP",
+                         "semantic memory"}  # fmt: skip
     assert all(row.startswith(OK) for row in rows.values()), out
-    assert out.strip().endswith("All 10 configured parts work.")
+    assert out.strip().endswith("All 11 configured parts work.")
     assert "INBOX has 1 messages" in rows["IMAP"]
     assert "\\Seen" not in imap_account.flags(uid) and imap_account.password not in out
     me = telegram_api.bot_user
@@ -185,7 +186,8 @@ async def test_check_names_the_part_that_is_down_with_its_fix_and_exits_1(
     assert rows["Telegram"].startswith(OK) and rows["database"].startswith(OK)
     assert "not configured (LLM_MODEL)" in rows["AI model"]
     assert rows["image workflow"].startswith(OK)  # the bundled one
-    assert out.strip().endswith("1 of 5 configured parts failed.")
+    assert rows["semantic memory"].startswith(OK)  # the bundled model, on by default
+    assert out.strip().endswith("1 of 6 configured parts failed.")
     assert "Traceback" not in errors
 
 

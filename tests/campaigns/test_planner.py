@@ -60,7 +60,7 @@ async def test_preview_is_a_checked_plan_and_stores_nothing(
     service, llm = planner
     persona = await make_persona(core.personas)
     llm.queue(_answer([post_body(1), post_body(2, scheduled_at="2026-11-24T18:00:00")]))
-    preview = await service.preview(_request(persona.id), user_id=3)
+    preview = await service.preview(_request(persona.id))
 
     assert preview.plan.persona_id == persona.id
     assert preview.plan.campaign_name == "Autumn glow"
@@ -86,7 +86,7 @@ async def test_reels_and_stories_are_asked_for_and_kept(
     persona = await make_persona(core.personas)
     llm.queue(_answer([post_body(1, format="reel"), post_body(2, format="stories")]))
     request = _request(persona.id, format_mix={"reel": 1, "story": 1})
-    preview = await service.preview(request, user_id=3)
+    preview = await service.preview(request)
     assert [p.format for p in preview.plan.posts] == ["reel", "story"]
     text = "\n".join(m.content for m in llm.requests[0].messages)
     assert "- reel: 1" in text and "- story: 1" in text
@@ -100,7 +100,7 @@ async def test_the_preview_can_be_created(
     service, llm = planner
     persona = await make_persona(core.personas)
     llm.queue(_answer([post_body(1), post_body(2)]))
-    preview = await service.preview(_request(persona.id), user_id=3)
+    preview = await service.preview(_request(persona.id))
     created = await core.campaigns.create(
         preview.plan, actor="user:3", model=preview.model, user_id=3
     )
@@ -114,7 +114,7 @@ async def test_warnings_point_at_what_to_check(
     persona = await make_persona(core.personas)
     far = post_body(1, scheduled_at="2026-12-20T10:00:00+01:00", content_pillar_name="Events")
     llm.queue(_answer([far]))
-    preview = await service.preview(_request(persona.id), user_id=3)
+    preview = await service.preview(_request(persona.id))
     assert preview.warnings == (
         "The plan has 1 posts; 2 were asked for.",
         "Post #1: 2026-12-20 is outside the campaign period.",
@@ -129,7 +129,7 @@ async def test_past_times_from_the_model_are_problems(
     persona = await make_persona(core.personas)
     llm.queue(_answer([post_body(1, scheduled_at="2025-01-01T10:00:00+01:00")]))
     with pytest.raises(ValidationFailed) as caught:
-        await service.preview(_request(persona.id), user_id=3)
+        await service.preview(_request(persona.id))
     assert caught.value.problems == ["Post #1: scheduled_at must be in the future"]
 
 
@@ -138,11 +138,11 @@ async def test_model_failure_and_unknown_persona(
 ) -> None:
     service, llm = planner
     with pytest.raises(NotFound):
-        await service.preview(_request(77), user_id=3)
+        await service.preview(_request(77))
     persona = await make_persona(core.personas)
     llm.queue(LLMError("The model is down."))
     with pytest.raises(LLMError):
-        await service.preview(_request(persona.id), user_id=3)
+        await service.preview(_request(persona.id))
 
 
 @pytest.mark.parametrize(
@@ -186,8 +186,8 @@ async def test_a_retry_or_replan_asks_the_model_afresh(
     persona = await make_persona(core.personas)
     posts = [post_body(1), post_body(2, scheduled_at="2026-11-24T18:00:00")]
     llm.queue(_answer(posts), _answer(posts))
-    await service.preview(_request(persona.id), user_id=3)
-    await service.preview(_request(persona.id), user_id=3, fresh=True)
+    await service.preview(_request(persona.id))
+    await service.preview(_request(persona.id), fresh=True)
     first, again = llm.requests
     assert (first.fresh, again.fresh) == (False, True)  # a fresh request never reads the cache
     assert first.messages == again.messages

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -119,7 +120,14 @@ async def test_text_only_needs_the_post_still_approved(
         await service.post_as_text(first.id, user_id=2)
 
 
-def _ids(view: SuggestionView) -> dict[str, int]:
+class _Ids(TypedDict):
+    """approve()'s first two arguments by name (its keyword-only `confirmed` is a bool)."""
+
+    suggestion_id: int
+    revision: int
+
+
+def _ids(view: SuggestionView) -> _Ids:
     return {"suggestion_id": view.id, "revision": view.revision}
 
 

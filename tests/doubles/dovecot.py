@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-INSTALL_HINT = "apt-get install dovecot-imapd (scripts/dovecot.sh does it for .ci/run)"
+INSTALL_HINT = "apt-get install dovecot-imapd (or sudo ./scripts/system-packages.sh)"
 _SBIN = ("/usr/sbin", "/usr/local/sbin")
 ACCOUNTS = 200  # mailboxes per server, one per test that asks
 

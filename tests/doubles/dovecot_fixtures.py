@@ -2,7 +2,7 @@
 
 Without Dovecot installed the tests that use it are skipped with the reason; under CI
 (CI=true, or REQUIRE_DOVECOT=1) they fail instead, as PostgreSQL's do, so CI always
-proves the inbox against a real server (.ci/run installs it: scripts/dovecot.sh).
+proves the inbox against a real server (the test command installs it as root: scripts/dovecot.sh).
 """
 
 from __future__ import annotations

@@ -17,6 +17,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.doubles.openai_compat import OpenAICompatServer, completion, error_body
+
 
 @dataclass(frozen=True)
 class _Reply:
@@ -40,20 +42,15 @@ class _Hang:
 _Step = _Reply | _Failure | _Hang
 
 
-class FakeLLMServer:
+class FakeLLMServer(OpenAICompatServer):
+    PATHS = ("/v1/chat/completions", "/chat/completions")
+
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         # Set on every request, so a test can wait for a call to be in flight.
         self.request_seen = asyncio.Event()
         self._steps: deque[_Step] = deque()
         self._ids = itertools.count(1)
-        self._runner: web.AppRunner | None = None
-        self._port = 0
-
-    @property
-    def url(self) -> str:
-        """The OpenAI-style base URL (ending in /v1) to pass as `api_base`."""
-        return f"http://127.0.0.1:{self._port}/v1"
 
     # -- scripting -------------------------------------------------------------------
 
@@ -73,7 +70,7 @@ class FakeLLMServer:
         self._steps.append(_Reply(text, prompt_tokens, completion_tokens, delay_s))
 
     def fail(self, status: int, body: Any = None, *, times: int = 1) -> None:
-        body = body if body is not None else _error_body(f"scripted failure {status}")
+        body = body if body is not None else error_body(f"scripted failure {status}")
         self._steps.extend(_Failure(status, body) for _ in range(times))
 
     def hang(self, seconds: float) -> None:
@@ -84,23 +81,6 @@ class FakeLLMServer:
         """Scripted steps not yet consumed."""
         return len(self._steps)
 
-    # -- lifecycle -------------------------------------------------------------------
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/v1/chat/completions", self._handle)
-        app.router.add_post("/chat/completions", self._handle)
-        self._runner = web.AppRunner(app, shutdown_timeout=0.1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
     # -- handling --------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -109,39 +89,15 @@ class FakeLLMServer:
         self.request_seen.set()
         if not self._steps:
             return web.json_response(
-                _error_body("FakeLLMServer: no scripted reply left in the queue"), status=500
+                error_body("FakeLLMServer: no scripted reply left in the queue"), status=500
             )
         step = self._steps.popleft()
         if isinstance(step, _Hang):
             await asyncio.sleep(step.seconds)
-            return web.json_response(_error_body("hung reply finally answered"), status=500)
+            return web.json_response(error_body("hung reply finally answered"), status=500)
         if isinstance(step, _Failure):
             return web.json_response(step.body, status=step.status)
         await asyncio.sleep(step.delay_s)
-        return web.json_response(self._completion(payload, step))
-
-    def _completion(self, payload: dict[str, Any], step: _Reply) -> dict[str, Any]:
-        body = {
-            "id": f"chatcmpl-{next(self._ids)}",
-            "object": "chat.completion",
-            "created": 1_700_000_000,
-            "model": payload.get("model", "unknown"),
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": step.content},
-                    "finish_reason": "stop",
-                }
-            ],
-        }
-        if step.prompt_tokens is not None:
-            body["usage"] = {
-                "prompt_tokens": step.prompt_tokens,
-                "completion_tokens": step.completion_tokens,
-                "total_tokens": step.prompt_tokens + step.completion_tokens,
-            }
-        return body
-
-
-def _error_body(message: str) -> dict[str, Any]:
-    return {"error": {"message": message, "type": "server_error", "code": None}}
+        usage = None if step.prompt_tokens is None else (step.prompt_tokens, step.completion_tokens)
+        body = completion(payload, step.content, usage, completion_id=f"chatcmpl-{next(self._ids)}")
+        return web.json_response(body)

@@ -18,6 +18,7 @@ import contextlib
 import copy
 import itertools
 import json
+import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -208,6 +209,11 @@ class TelegramApiDouble:
         self._stopping = False
         self._faults: dict[str, list[_Fault]] = {}
         self._delays: dict[str, float] = {}
+        # Race hunting (tests/e2e/harness.py `eventually`): hold each answer this long after
+        # recording its call, so a test that reads what the bot does after a message it
+        # awaited, rather than waiting for a later signal, fails every time instead of
+        # once in a thousand runs. 0 (the default) in normal runs.
+        self.answer_lag_s = float(os.environ.get("TELEGRAM_DOUBLE_ANSWER_LAG_S", "0"))
         self._overrides: dict[str, Handler] = {}
         self._method_handlers = self._build_handlers()
         self._reset_telegram_state()
@@ -466,6 +472,28 @@ class TelegramApiDouble:
         }
         return {"callback_query": query}
 
+    def make_reaction_count_update(
+        self,
+        chat_id: int | str,
+        message_id: int,
+        reactions: dict[str, int],
+        *,
+        date: int | None = None,
+    ) -> JsonDict:
+        """Anonymous reaction totals on a channel message (what an admin bot receives):
+        emoji to total_count; "custom:<id>" is a custom emoji, "paid" a paid reaction."""
+        chat = self._chat(self._resolve_chat_id(chat_id))
+        counts = [
+            {"type": _reaction_type(key), "total_count": total} for key, total in reactions.items()
+        ]
+        updated: JsonDict = {
+            "chat": chat,
+            "message_id": message_id,
+            "date": int(time.time()) if date is None else date,
+            "reactions": counts,
+        }
+        return {"message_reaction_count": updated}
+
     def _learn_from_update(self, update: JsonDict) -> None:
         """Remember users, chats, user messages and open queries the update introduces."""
         for key in ("message", "edited_message", "channel_post", "edited_channel_post"):
@@ -545,6 +573,8 @@ class TelegramApiDouble:
             call.status, call.response = error.error_code, error.body()
         self.calls.append(call)
         self._calls_pulse.notify()
+        if self.answer_lag_s and call.method != "getUpdates":
+            await asyncio.sleep(self.answer_lag_s)
         return web.json_response(call.response, status=call.status)
 
     async def _read_request(
@@ -991,6 +1021,14 @@ def _default_description(error_code: int, retry_after: int | None) -> str:
         return HTTPStatus(error_code).phrase
     except ValueError:
         return f"Error {error_code}"
+
+
+def _reaction_type(key: str) -> JsonDict:
+    if key == "paid":
+        return {"type": "paid"}
+    if key.startswith("custom:"):
+        return {"type": "custom_emoji", "custom_emoji_id": key.removeprefix("custom:")}
+    return {"type": "emoji", "emoji": key}
 
 
 def _command_entities(text: str) -> list[JsonDict]:

@@ -97,8 +97,9 @@ async def make_campaign(
 
 
 def buttons(call: RecordedCall) -> dict[str, str]:
-    markup = call.params.get("reply_markup") or {}
-    return {b["text"]: b["callback_data"] for row in markup["inline_keyboard"] for b in row}
+    """A message's inline buttons: label → callback data (none when it has no keyboard)."""
+    rows = (call.params.get("reply_markup") or {}).get("inline_keyboard", [])
+    return {b["text"]: b["callback_data"] for row in rows for b in row}
 
 
 async def confirm_dates(harness: Harness) -> RecordedCall:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.crew_cards.support import crew_llm, crew_settings  # noqa: F401  (fixtures)
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import TelegramApiDouble
 from tests.e2e.harness import Harness, make_settings, running

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -20,8 +21,10 @@ from core.config import (
     AccessSettings,
     AppSettings,
     ComfySettings,
+    CrewSettings,
     DatabaseSettings,
     LLMSettings,
+    MemorySettings,
     SMTPSettings,
 )
 from tests.doubles.llm_server import FakeLLMServer
@@ -41,6 +44,38 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+async def eventually(
+    check: Callable[[], bool | Awaitable[bool]], *, within: float = 10.0, what: str = ""
+) -> None:
+    """Wait until `check()` (sync or async) is true, failing at the deadline.
+
+    For what the bot does after the message a test awaited: the Telegram double records a
+    call once answered, before the handler's next line runs, so a row the handler writes,
+    a metric it counts or a step it clears after that message may not be there yet. Poll
+    for it rather than sleep; to show that something did NOT happen, wait for a later
+    message instead.
+    """
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        result = check()
+        if await result if inspect.isawaitable(result) else result:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"never true within {within} s: {what or check}")
+        await asyncio.sleep(0.01)
+
+
+async def cards_released(harness: Harness) -> None:
+    """Every card's claim released. A chat 🔄 shows its result on the card, then releases
+    the card's claim: a tap on the new card sent before that is refused ("Already
+    writing…"), so a test that taps again, or checks the claims, waits for this first."""
+
+    async def released() -> bool:
+        return await harness.bot.services.cards.left_over() == []
+
+    await eventually(released, what="every card's claim released")
 
 
 def make_settings(
@@ -84,6 +119,14 @@ def make_settings(
             data_dir=data_dir,
             pipeline_webhook_secret=overrides.pop("pipeline_webhook_secret", None),
         ),
+        # Off unless a test asks: the scripted model answers of other tests stay theirs.
+        crew=CrewSettings(
+            **NO_ENV,
+            enabled=overrides.pop("crew_enabled", False),
+            step_timeout_s=overrides.pop("crew_step_timeout_s", 5),
+        ),
+        # Off unless a test asks (memory_enabled=True): the bundled model, offline.
+        memory=MemorySettings(**NO_ENV, enabled=overrides.pop("memory_enabled", False)),
     )
 
 
@@ -116,17 +159,25 @@ class Harness:
         return self.api.push_update(update)
 
     async def said(
-        self, text: str, *, within: float = 20.0, unless: str | None = None
+        self,
+        text: str,
+        *,
+        within: float = 20.0,
+        unless: str | None = None,
+        on: int | None = None,
     ) -> RecordedCall:
         """The first message the bot sent or edited, not yet returned, containing `text`.
 
         `unless` names text that means `text` will never come (an error reply), so a long
-        wait fails as soon as the bot says it rather than at the deadline.
+        wait fails as soon as the bot says it rather than at the deadline. `on` keeps to one
+        message id, leaving other messages' matches for later calls.
         """
         deadline = asyncio.get_running_loop().time() + within
         while asyncio.get_running_loop().time() < deadline:
             for call in self.api.calls:
                 if id(call) in self._seen or call.method not in TEXT_METHODS:
+                    continue
+                if on is not None and (not call.ok or self.message_id_of(call) != on):
                     continue
                 said = str(call.params.get("text", ""))
                 if call.ok and text in said:

@@ -23,14 +23,17 @@ ALIAS = "gemma3-270m"
 
 
 @contextmanager
-def llama_cpp_server(work_dir: Path) -> Iterator[str]:
-    """The server's OpenAI base URL while the block runs; skips without the packages."""
+def llama_cpp_server(work_dir: Path, *, n_ctx: int = 4096) -> Iterator[str]:
+    """The server's OpenAI base URL while the block runs; skips without the packages.
+
+    `n_ctx`: the context window; an SMS flow's prompt carries its JSON Schema (~7k tokens).
+    """
     model = _model_path()
     port = free_port()
     log = work_dir / "server.log"
     command = [
         sys.executable, "-m", "llama_cpp.server", "--model", model, "--host", "127.0.0.1",
-        "--port", str(port), "--n_ctx", "4096", "--model_alias", ALIAS,
+        "--port", str(port), "--n_ctx", str(n_ctx), "--model_alias", ALIAS,
     ]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)

@@ -156,6 +156,8 @@ def bot_env(api: TelegramApiDouble, db_url: str, **extra: str) -> dict[str, str]
         "PUBLISH_SWEEP_INTERVAL_S": "0.5",
         "PUBLISH_CHAT_INTERVAL_S": "0",
         "PUBLISH_RATE_PER_S": "500",
+        # Off unless a test asks, as in make_settings: scripted model answers stay theirs.
+        "CREW_ENABLED": "false",
         **extra,
     }
 

@@ -18,6 +18,17 @@ from tests.e2e.harness import Harness, make_settings, running
 MONDAY = datetime(2030, 3, 4, 10, 0, tzinfo=UTC)
 
 
+# A daily sequence for a month to one recipient, as POST /api/sequences takes it: from
+# MONDAY its first emails are due Tuesday, Wednesday, Thursday...
+DAILY_TIPS: dict[str, Any] = {
+    "name": "Daily tips",
+    "description": "A candle tip a day",
+    "schedule_type": "daily",
+    "total_months": 1,
+    "recipient_emails": ["ann@example.com"],
+}
+
+
 def monday_clock() -> MutableClock:
     return MutableClock(MONDAY)
 

@@ -188,7 +188,8 @@ async def test_cancel_while_the_model_plans_drops_its_answer(harness: Harness) -
     harness.send("/cancel")
     await harness.said("Cancelled. Nothing was changed.")
     await asyncio.wait_for(harness.llm.request_seen.wait(), 5)
-    await asyncio.sleep(1.5)  # the answer has arrived by now, and was dropped
+    # The answer arrived and was dropped: the planning message says so (no sleep-and-hope).
+    await harness.said("Planning stopped: this campaign was cancelled. Nothing was saved.")
     texts = [str(m.get("text")) for m in harness.api.messages_in(ADMIN)]
     assert not any("📋 Autumn glow" in text for text in texts)
     for model in (Campaign, Post, Suggestion, ConversationState):

@@ -3,7 +3,8 @@ admins, every button is tapped, and a real aiosmtpd receives the threaded reply.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from pathlib import Path
@@ -13,6 +14,7 @@ import aiohttp
 import pytest
 
 from bot.runner import start
+from bot.settings import Settings
 from core.clock import SystemClock
 from core.config import SMTPSettings
 from core.emaildesk.intake import EmailIntake
@@ -20,7 +22,7 @@ from domain.email_replies import ReplyStatus
 from domain.emaildesk import EmailSource
 from storage.db import make_engine, make_session_factory
 from tests.doubles.llm_server import FakeLLMServer
-from tests.doubles.smtp_server import ScriptedSmtp, running_smtp
+from tests.doubles.smtp_server import ScriptedSmtp
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
 from tests.e2e.harness import ADMIN, OTHER_ADMIN, Harness, make_settings, running, with_api
 from tests.email_replies.support import answer, triage
@@ -66,10 +68,17 @@ def buttons(call: RecordedCall) -> dict[str, str]:
     return {b["text"]: b["callback_data"] for row in markup["inline_keyboard"] for b in row}
 
 
-@pytest.fixture
-def smtp() -> Iterator[tuple[ScriptedSmtp, SMTPSettings]]:
-    with running_smtp() as server:
-        yield server
+@asynccontextmanager
+async def running_desk(
+    api: TelegramApiDouble,
+    llm: FakeLLMServer,
+    settings: Settings,
+    smtp: tuple[ScriptedSmtp, SMTPSettings],
+) -> AsyncIterator[Desk]:
+    """The bot on `settings` with the API on (TOKEN) and mail going to `smtp`."""
+    settings = replace(with_api(settings, TOKEN, publish_send_timeout_s=1.0), smtp=smtp[1])
+    async with running(api, llm, settings) as harness:
+        yield Desk(harness, smtp[0])
 
 
 @pytest.fixture
@@ -80,9 +89,8 @@ async def desk(
     smtp: tuple[ScriptedSmtp, SMTPSettings],
 ) -> AsyncIterator[Desk]:
     settings = make_settings(telegram_api, llm_server, tmp_path)
-    settings = replace(with_api(settings, TOKEN, publish_send_timeout_s=1.0), smtp=smtp[1])
-    async with running(telegram_api, llm_server, settings) as harness:
-        yield Desk(harness, smtp[0])
+    async with running_desk(telegram_api, llm_server, settings, smtp) as desk:
+        yield desk
 
 
 async def test_email_in_card_out_every_button_then_a_threaded_reply(desk: Desk) -> None:

@@ -16,16 +16,8 @@ from tests.doubles.smtp_server import running_smtp
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
 from tests.e2e.campaign_support import buttons, message_buttons
 from tests.e2e.harness import Harness
-from tests.e2e.sequence_support import email_answer, monday_clock, sequence_bot
+from tests.e2e.sequence_support import DAILY_TIPS, email_answer, monday_clock, sequence_bot
 from tests.mailing.helpers import mail_dispatcher, sweep
-
-BODY = {
-    "name": "Daily tips",
-    "description": "A candle tip a day",
-    "schedule_type": "daily",
-    "total_months": 1,
-    "recipient_emails": ["ann@example.com"],
-}
 
 
 @pytest.fixture
@@ -64,7 +56,7 @@ async def _statuses(harness: Harness) -> dict[int, str]:
 
 
 async def test_approve_edit_and_the_rest_of_the_week_only_what_was_seen(harness: Harness) -> None:
-    await harness.bot.services.sequences.create(BODY, actor="api")
+    await harness.bot.services.sequences.create(DAILY_TIPS, actor="api")
     await _written(harness, 3)  # due Tue, Wed, Thu 09:00 Berlin: within the 3 days ahead
     first, second, _ = await _cards(harness, 3)
     assert "<b>Subject:</b> Launch news 1" in first.params["text"]
@@ -105,7 +97,7 @@ async def _advance_and_write(harness: Harness, days: int) -> None:
 
 
 async def test_a_held_email_is_told_once_and_approving_it_sends_it_now(harness: Harness) -> None:
-    await harness.bot.services.sequences.create(BODY, actor="api")
+    await harness.bot.services.sequences.create(DAILY_TIPS, actor="api")
     await _written(harness, 3)
     clock = harness.bot.services.clock
     assert isinstance(clock, MutableClock)
@@ -143,7 +135,7 @@ async def test_a_held_email_is_told_once_and_approving_it_sends_it_now(harness: 
 async def test_regenerate_rewrites_the_card_and_reject_keeps_it_from_sending(
     harness: Harness,
 ) -> None:
-    await harness.bot.services.sequences.create(BODY, actor="api")
+    await harness.bot.services.sequences.create(DAILY_TIPS, actor="api")
     await _written(harness, 3)
     first, second, _ = await _cards(harness, 3)
     await harness.said("Approve what you have read")
@@ -162,7 +154,7 @@ async def test_the_sequence_view_shows_failures_and_the_send_log(
     harness: Harness, clock: MutableClock
 ) -> None:
     """Sent over real SMTP by the dispatcher's mail side; one address refused with a 550."""
-    body = {**BODY, "recipient_emails": ["ann@example.com", "bob@example.com"]}
+    body = {**DAILY_TIPS, "recipient_emails": ["ann@example.com", "bob@example.com"]}
     await harness.bot.services.sequences.create(body, actor="api")
     await _written(harness, 3)
     first, _, _ = await _cards(harness, 3)
@@ -192,8 +184,8 @@ async def test_the_sequence_view_shows_failures_and_the_send_log(
 
 
 async def test_more_than_a_page_of_emails_pages_on(harness: Harness) -> None:
-    await harness.bot.services.sequences.create(BODY, actor="api")
-    await harness.bot.services.sequences.create({**BODY, "name": "Weekly news"}, actor="api")
+    await harness.bot.services.sequences.create(DAILY_TIPS, actor="api")
+    await harness.bot.services.sequences.create({**DAILY_TIPS, "name": "Weekly news"}, actor="api")
     await _written(harness, 6)  # three each
     harness.send("/approve")
     await harness.said("6 sequence emails waiting for approval</b> (soonest due first)")
@@ -208,6 +200,8 @@ async def test_more_than_a_page_of_emails_pages_on(harness: Harness) -> None:
     harness.tap(harness.message_id_of(footer), buttons(footer)["Next ▶"])
     await harness.said("6 sequence emails waiting for approval</b> (the next)")
     last = await harness.said("· email #3")
+    # The page is marked seen after its cards are sent and before its footer: wait for it.
+    await harness.said("Approve what you have read")
     async with harness.bot.services.sessions() as session:
         seen = (await session.execute(select(SequenceEmail.seen_at))).scalars().all()
     assert sum(at is not None for at in seen) == 6

@@ -18,7 +18,7 @@ from storage.models import InboxUpdate
 from storage.repos import inbox
 from tests.doubles.llm_server import FakeLLMServer
 from tests.doubles.telegram_api import TelegramApiDouble
-from tests.e2e.harness import NO_ENV, Harness, make_settings
+from tests.e2e.harness import NO_ENV, Harness, eventually, make_settings
 
 SECRET = "s3cret-token_value"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -100,9 +100,14 @@ async def test_stored_but_unprocessed_update_is_replayed_at_start(
     try:
         harness = Harness(telegram_api, llm_server, bot)
         await harness.said("What I can do")
-        async with bot.services.sessions() as session:
-            row = (await session.execute(select(InboxUpdate))).scalar_one()
-        assert row.processed_at is not None
+
+        async def processed() -> bool:
+            # Marked by the update processor once the handler has returned: after the reply.
+            async with bot.services.sessions() as session:
+                row = (await session.execute(select(InboxUpdate))).scalar_one()
+            return row.processed_at is not None
+
+        await eventually(processed, what="the replayed update marked processed")
     finally:
         await bot.stop()
 
@@ -110,15 +115,21 @@ async def test_stored_but_unprocessed_update_is_replayed_at_start(
 async def test_health_and_metrics(harness: Harness) -> None:
     harness.send("/start")
     await harness.said("Campaign Copilot")
-    async with aiohttp.ClientSession() as http:
-        async with http.get(f"{harness.web_url}/health") as response:
-            assert response.status == 200
-            body = await response.json()
-        async with http.get(f"{harness.web_url}/metrics") as response:
-            metrics = await response.text()
+    metrics = ""
+
+    async def counted() -> bool:
+        # The update is counted once its handler has returned: after the reply.
+        nonlocal metrics
+        async with aiohttp.ClientSession() as http, http.get(f"{harness.web_url}/metrics") as got:
+            metrics = await got.text()
+        return 'copilot_updates_handled_total{kind="message"}' in metrics
+
+    await eventually(counted, what="/start counted in /metrics")
+    async with aiohttp.ClientSession() as http, http.get(f"{harness.web_url}/health") as response:
+        assert response.status == 200
+        body = await response.json()
     assert body["status"] == "ok" and body["database"] == "ok"
     assert body["llm_budget_left_usd"] == "10"
-    assert 'copilot_updates_handled_total{kind="message"}' in metrics
     assert "copilot_llm_budget_left_usd 10.0" in metrics
     assert "copilot_handler_latency_seconds_count" in metrics
 

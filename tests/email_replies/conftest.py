@@ -1,19 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.config import SMTPSettings
-from tests.doubles.smtp_server import ScriptedSmtp, running_smtp
+from tests.doubles.smtp_server import ScriptedSmtp
 from tests.email_replies.support import Desk, desk_on
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[ScriptedSmtp, SMTPSettings]]:
-    with running_smtp() as server:
-        yield server
 
 
 @pytest.fixture

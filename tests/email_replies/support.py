@@ -15,6 +15,7 @@ from core.emaildesk.reply_drafting import ReplyDrafting, ReplyUpdate
 from core.emaildesk.reply_engine import ReplyEngine
 from core.emaildesk.reply_sending import ReplySender
 from core.emaildesk.reply_writer import ReplyWriter
+from core.posts.crew_gate import CrewGate
 from core.prompting.registry import PromptRegistry
 from domain.emaildesk import EmailSource
 from tests.doubles.fake_llm import FakeLLM
@@ -65,14 +66,16 @@ async def desk_on(
     owner: str = "worker-a",
     timeout_s: float = 5.0,
     hooked: bool = True,
+    crew: CrewGate | None = None,
 ) -> Desk:
-    """`hooked=False`: new emails are not drafted at once (a worker that died first)."""
+    """`hooked=False`: new emails are not drafted at once (a worker that died first);
+    `crew`: the review crew, connected as bot/services.py connects it."""
     llm = llm or FakeLLM()
     clock = clock or MovableClock()
     prompts = await PromptRegistry.load(PROMPTS)
     writer = ReplyWriter(prompts, llm, "The Candle Shop team")
-    drafting = ReplyDrafting(sessions, writer, clock, owner=owner, lease_s=120)
-    desk = ReplyDesk(sessions, clock, sending_on=True)
+    drafting = ReplyDrafting(sessions, writer, clock, owner=owner, lease_s=120, crew=crew)
+    desk = ReplyDesk(sessions, clock, sending_on=True, crew=crew)
     sender = ReplySender(sessions, smtp, clock, owner=owner, timeout_s=timeout_s,
                          retry_delays_s=(60.0, 300.0))  # fmt: skip
     engine = ReplyEngine(drafting, desk, sender)

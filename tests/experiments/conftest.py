@@ -1,0 +1,4 @@
+"""The whole bot for /prompts, over the Bot API double and the fake model server: the
+same `harness` as the end-to-end tests'."""
+
+from tests.e2e.conftest import harness  # noqa: F401  (fixture)
