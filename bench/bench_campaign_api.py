@@ -17,14 +17,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,9 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from bench.scratch_db import scratch_database
 from bot.api import ApiContext, mount_api
 from bot.api.auth import BearerAuth
 from bot.api.idempotency import IdempotencyStore
@@ -52,7 +48,6 @@ from storage.db import make_engine, make_session_factory
 TOKEN = "bench-token"
 POSTS = 50
 TARGET_MS = {"sqlite": 50.0, "postgresql": 100.0}
-PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 
 
 def plan(persona_id: int) -> dict[str, Any]:
@@ -84,28 +79,6 @@ async def baseline(request: web.Request) -> web.Response:
     """Reads and parses the same body, answers a small JSON: the floor under the real route."""
     body = json.loads(await request.read())
     return web.json_response({"posts": len(body["posts"])}, status=201)
-
-
-@asynccontextmanager
-async def database(kind: str, scratch: Path) -> AsyncIterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite+aiosqlite:///{scratch / 'bench.db'}"
-        return
-    name = f"copilot_bench_{uuid.uuid4().hex[:10]}"
-    await _admin(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-async def _admin(statement: str) -> None:
-    engine = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(statement))
-    finally:
-        await engine.dispose()
 
 
 async def build_app(url: str) -> tuple[web.Application, Any, int]:
@@ -150,7 +123,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def run(kind: str, count: int, scratch: Path) -> dict[str, float]:
-    async with database(kind, scratch) as url:
+    async with scratch_database(kind == "postgresql", scratch) as url:
         app, engine, persona_id = await build_app(url)
         body = json.dumps(plan(persona_id)).encode()
         server = TestServer(app, host="127.0.0.1")

@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import base64
 import json
-import os
 import sys
 import tempfile
 import time
@@ -34,10 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import storage.models  # noqa: F401  (registers every table)
+from bench.scratch_db import scratch_database
 from bot.adapters.comfyui import comfy_client
 from bot.pipeline_callbacks import CALLBACKS, PATH, pipeline_webhook
 from core.campaigns.service import CampaignService
@@ -54,7 +53,6 @@ SECRET = "whsec_" + base64.b64encode(b"benchmark secret, 32 bytes long.").decode
 PROMPT_ID = "bench-prompt"
 TARGET_RATIO = 0.5
 ROUNDS = 3
-PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 
 Request = tuple[bytes, dict[str, str]]
 
@@ -104,20 +102,9 @@ async def rate(url: str, batch: list[Request], concurrency: int) -> float:
 
 @asynccontextmanager
 async def database(postgres: bool) -> AsyncIterator[str]:
-    if not postgres:
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite+aiosqlite:///{folder}/bench.db"
-        return
-    name = f"copilot_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield PG_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+    with tempfile.TemporaryDirectory() as folder:
+        async with scratch_database(postgres, Path(folder)) as url:
+            yield url
 
 
 async def main(count: int, concurrency: int, postgres: bool) -> int:

@@ -29,7 +29,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from bisect import insort
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
@@ -39,16 +38,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 import aiohttp
-from sqlalchemy import func, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bench.scratch_db import postgres_database
 from domain.statuses import PostStatus
 from storage.models import Post, PostDelivery
 from storage.repos.publishing_pacing import first_free
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
 from tests.e2e.schedule_support import bot_env, prepare_schema, sessions_for, spawn_bot
 
-PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 WEBHOOK_MODE = {
     "BOT_MODE": "webhook",
     "WEBHOOK_URL": "https://bot.example/telegram/webhook",
@@ -63,15 +62,6 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-async def admin(url: str, statement: str) -> None:
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(statement))
-    finally:
-        await engine.dispose()
 
 
 async def healthy(port: str) -> None:
@@ -170,37 +160,35 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def run(args: argparse.Namespace) -> int:
-    name = f"bench_publishing_{uuid.uuid4().hex[:8]}"
-    await admin(PG_URL, f'CREATE DATABASE "{name}"')
-    url = PG_URL.rsplit("/", 1)[0] + "/" + name
     chats = [f"@bench_channel_{n}" for n in range(args.chats)]
-    replicas: list[asyncio.subprocess.Process] = []
-    try:
-        await prepare_schema(url)
-        engine, sessions = sessions_for(url)
-        async with TelegramApiDouble() as api:
-            with tempfile.TemporaryDirectory() as scratch_dir:
-                scratch = args.logs or scratch_dir  # each replica's bot.log is kept there
-                ports = []
-                for n in range(args.replicas):
-                    workdir = Path(scratch) / f"replica{n}"
-                    workdir.mkdir(parents=True, exist_ok=True)
-                    env = bot_env(api, url, **WEBHOOK_MODE,
-                                  PUBLISH_CHAT_INTERVAL_S=str(args.chat_interval),
-                                  PUBLISH_RATE_PER_S=str(args.rate),
-                                  PUBLISH_SWEEP_INTERVAL_S="5")  # fmt: skip
-                    ports.append(env["WEB_PORT"])
-                    replicas.append(await spawn_bot(env, workdir))
-                await asyncio.gather(*(healthy(port) for port in ports))
-                code = await measure(args, api, sessions, chats, replicas)
-        await engine.dispose()
-        return code
-    finally:
-        for process in replicas:
-            if process.returncode is None:
-                process.terminate()
-                await process.wait()
-        await admin(PG_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with postgres_database("bench_publishing") as url:
+        replicas: list[asyncio.subprocess.Process] = []
+        try:
+            await prepare_schema(url)
+            engine, sessions = sessions_for(url)
+            async with TelegramApiDouble() as api:
+                with tempfile.TemporaryDirectory() as scratch_dir:
+                    scratch = args.logs or scratch_dir  # each replica's bot.log is kept there
+                    ports = []
+                    for n in range(args.replicas):
+                        workdir = Path(scratch) / f"replica{n}"
+                        workdir.mkdir(parents=True, exist_ok=True)
+                        env = bot_env(api, url, **WEBHOOK_MODE,
+                                      PUBLISH_CHAT_INTERVAL_S=str(args.chat_interval),
+                                      PUBLISH_RATE_PER_S=str(args.rate),
+                                      PUBLISH_SWEEP_INTERVAL_S="5")  # fmt: skip
+                        ports.append(env["WEB_PORT"])
+                        replicas.append(await spawn_bot(env, workdir))
+                    await asyncio.gather(*(healthy(port) for port in ports))
+                    code = await measure(args, api, sessions, chats, replicas)
+            await engine.dispose()
+            return code
+        finally:
+            # Before the database goes: a replica still connected would be cut off mid-write.
+            for process in replicas:
+                if process.returncode is None:
+                    process.terminate()
+                    await process.wait()
 
 
 async def measure(

