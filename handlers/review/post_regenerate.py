@@ -18,8 +18,6 @@ from telegram import Update, User
 
 from core.errors import AlreadyDecided, CopilotError, InvalidTransition, NotFound
 from core.inflight import CardKind
-from core.posts.views import PostView
-from core.redo import Redone
 from core.review_queue import QueueAction
 from domain.crew import ItemKind
 from handlers.common import review_cards
@@ -74,38 +72,33 @@ async def on_button(update: Update, context: BotContext) -> None:
 async def _write(
     context: BotContext, who: Who, tapped: tuple[int, User], key: CallbackKey, claim: int
 ) -> None:
-    """`tapped`: the card's message id and who tapped 🔄 on it."""
+    """`tapped`: the card's message id and who tapped 🔄 on it.
+
+    The claim is released before the card is redrawn: once its buttons are back, a tap on
+    them starts a new call instead of hearing "Already writing"."""
     message_id, user = tapped
+    post_id, regenerator = key.item_id, context.services.post_regenerator
     try:
-        redone = await _write_and_show(context, who, message_id, key.item_id, key.revision)
-    finally:
-        await context.services.cards.release(claim)
-    if redone is not None and not redone.repeated:  # new words: the other cards show them
-        card, status = (who.chat_id, message_id), redone.view.status
-        await review_cards.done_in_chat(
-            context, user, card, ItemKind.POST, key.item_id, QueueAction.REGENERATE, status
-        )
-
-
-async def _write_and_show(
-    context: BotContext, who: Who, message_id: int, post_id: int, revision: int
-) -> Redone[PostView] | None:
-    """The new caption on the card (None: none was written; the card says why)."""
-    regenerator = context.services.post_regenerator
-    try:
-        async with typing(context.bot, who.chat_id):
-            redone = await regenerator.regenerate(post_id, revision, who.user_id)
+        try:
+            async with typing(context.bot, who.chat_id):
+                redone = await regenerator.regenerate(post_id, key.revision, who.user_id)
+        finally:
+            await context.services.cards.release(claim)
     except (AlreadyDecided, InvalidTransition, NotFound) as error:
         await _redraw(context, who, message_id, post_id, f"⚠️ {escape(str(error))}")
-        return None
+        return
     except CopilotError as error:  # the model failed, timed out, or the budget is spent
         await _failed(context, who, message_id, post_id, str(error))
-        return None
+        return
     except Exception:
         await _failed(context, who, message_id, post_id, "something went wrong on my side.")
         raise  # logged by the error handler
     await show_at(context, who, message_id, redone.view, note=REPEATED if redone.repeated else DONE)
-    return redone
+    if not redone.repeated:  # new words: the other cards show them
+        card, status = (who.chat_id, message_id), redone.view.status
+        await review_cards.done_in_chat(
+            context, user, card, ItemKind.POST, post_id, QueueAction.REGENERATE, status
+        )
 
 
 async def _failed(

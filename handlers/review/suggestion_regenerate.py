@@ -15,9 +15,7 @@ from telegram import CallbackQuery, User
 
 from core.errors import AlreadyDecided, CopilotError, NotFound
 from core.inflight import CardKind
-from core.redo import Redone
 from core.review_queue import QueueAction
-from core.suggestions.models import SuggestionView
 from domain.crew import ItemKind
 from handlers.common import review_cards
 from handlers.common.context import BotContext
@@ -68,39 +66,36 @@ async def on_tap(query: CallbackQuery, context: BotContext, key: CallbackKey, us
 async def _write(
     context: BotContext, card: tuple[int, int], key: CallbackKey, user: User, claim: int
 ) -> None:
-    """`card`: the tapped card's (chat_id, message_id); `user` tapped 🔄 on it."""
+    """`card`: the tapped card's (chat_id, message_id); `user` tapped 🔄 on it.
+
+    The claim is released before the card is redrawn: once its buttons are back, a tap on
+    them starts a new call instead of hearing "Already writing"."""
+    (chat_id, message_id), suggestion_id = card, key.item_id
     try:
-        redone = await _write_and_show(context, *card, key, user.id)
-    finally:
-        await context.services.cards.release(claim)
-    if redone is not None and not redone.repeated:  # new words: the other cards show them
+        try:
+            async with typing(context.bot, chat_id):
+                redone = await context.services.suggestions.regenerate(
+                    suggestion_id, key.revision, user.id
+                )
+        finally:
+            await context.services.cards.release(claim)
+    except (AlreadyDecided, NotFound) as error:  # decided or edited meanwhile
+        await _redraw(context, chat_id, message_id, suggestion_id, f"⚠️ {escape(str(error))}")
+        return
+    except CopilotError as error:  # the model failed, timed out, or the budget is spent
+        await _failed(context, chat_id, message_id, suggestion_id, str(error))
+        return
+    except Exception:
+        await _failed(context, chat_id, message_id, suggestion_id, BROKEN)
+        raise  # logged by the error handler
+    await show_at(
+        context, chat_id, message_id, redone.view, note=REPEATED if redone.repeated else DONE
+    )
+    if not redone.repeated:  # new words: the other cards show them
         action, status = QueueAction.REGENERATE, redone.view.status
         await review_cards.done_in_chat(
-            context, user, card, ItemKind.SUGGESTION, key.item_id, action, status
+            context, user, card, ItemKind.SUGGESTION, suggestion_id, action, status
         )
-
-
-async def _write_and_show(
-    context: BotContext, chat_id: int, message_id: int, key: CallbackKey, user_id: int
-) -> Redone[SuggestionView] | None:
-    """The new suggestion on the card (None: none was written; the card says why)."""
-    try:
-        async with typing(context.bot, chat_id):
-            redone = await context.services.suggestions.regenerate(
-                key.item_id, key.revision, user_id
-            )
-    except (AlreadyDecided, NotFound) as error:  # decided or edited meanwhile
-        await _redraw(context, chat_id, message_id, key.item_id, f"⚠️ {escape(str(error))}")
-        return None
-    except CopilotError as error:  # the model failed, timed out, or the budget is spent
-        await _failed(context, chat_id, message_id, key.item_id, str(error))
-        return None
-    except Exception:
-        await _failed(context, chat_id, message_id, key.item_id, BROKEN)
-        raise  # logged by the error handler
-    note = REPEATED if redone.repeated else DONE
-    await show_at(context, chat_id, message_id, redone.view, note=note)
-    return redone
 
 
 async def _failed(

@@ -68,9 +68,10 @@ async def eventually(
 
 
 async def cards_released(harness: Harness) -> None:
-    """Every card's claim released. A chat 🔄 shows its result on the card, then releases
-    the card's claim: a tap on the new card sent before that is refused ("Already
-    writing…"), so a test that taps again, or checks the claims, waits for this first."""
+    """Every card's claim released. A chat 🔄 releases the card's claim before it shows the
+    result on the card, so a test that taps the new card needs no wait; one that checks
+    the claims after something other than the card (the model's request, a log line, the
+    Mini App's answer) waits for this first."""
 
     async def released() -> bool:
         return await harness.bot.services.cards.left_over() == []

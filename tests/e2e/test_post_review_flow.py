@@ -19,7 +19,7 @@ from tests.e2e.campaign_support import (
     make_persona,
     message_buttons,
 )
-from tests.e2e.harness import ADMIN, OTHER_ADMIN, STRANGER, Harness, cards_released
+from tests.e2e.harness import ADMIN, OTHER_ADMIN, STRANGER, Harness
 
 APPROVE_ALL = "✅ Approve all {n} posts of campaign Autumn glow"
 
@@ -242,7 +242,6 @@ async def test_regenerate_rewrites_the_card_and_a_stale_tap_is_refused(
     assert "Caption number 1: warm evenings ahead." in prompt and "Acme Candles" in prompt
     (post,) = await _posts(harness)
     assert (post.caption, post.hashtags) == (NEW_CAPTION, ["#acme", "#glow"])
-    await cards_released(harness)  # after the card is drawn
     async with harness.bot.services.sessions() as session:
         call = (await session.execute(select(LLMCall))).scalar_one()
         assert (await session.execute(select(CardInFlight))).first() is None  # released
@@ -281,7 +280,7 @@ async def test_a_failed_regeneration_offers_retry_and_changes_nothing(harness: H
     )  # fmt: skip
 
     harness.llm.reply(NEW_TEXT)
-    await cards_released(harness)  # else the Retry is refused: "Already writing…"
+    # No wait: the claim is released before the card is redrawn with its buttons.
     harness.tap(card_id, buttons(failed)["🔁 Retry"])
     done = await harness.said("New caption and hashtags from the model")
     assert "Long evenings" in done.params["text"] and "🔄 Regenerate" in buttons(done)
@@ -313,7 +312,7 @@ async def test_the_same_caption_again_is_said_and_the_next_tap_asks_the_model_ag
 
     # The same question again: the cache holds the repeat, but the model is asked anyway.
     harness.llm.reply(NEW_TEXT)
-    await cards_released(harness)  # else the tap is refused: "Already writing…"
+    # No wait: the claim is released before the card is redrawn with its buttons.
     harness.tap(card_id, buttons(repeated)["🔄 Regenerate"])
     done = await harness.said("New caption and hashtags from the model")
     assert "Long evenings, &lt;warm&gt; light &amp; beeswax." in done.params["text"]

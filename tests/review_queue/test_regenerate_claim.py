@@ -35,7 +35,7 @@ async def _post_card(harness: Harness) -> tuple[int, str]:
 
 
 async def _no_claims(harness: Harness) -> None:
-    await cards_released(harness)  # a chat 🔄 releases its claim after drawing the card
+    await cards_released(harness)  # released by the writing task, not by the tap
 
 
 async def test_a_chat_regenerate_in_flight_refuses_the_apps(harness: Harness) -> None:
