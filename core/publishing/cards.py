@@ -62,15 +62,24 @@ class ScheduleCards:
             if not cards:
                 return None
             row = await plan.one(session, post_id)
-            sent = await session.scalar(
-                select(PostDelivery.external_message_id).where(PostDelivery.post_id == post_id)
-            )
+            message_id = await _channel_message_id(session, post_id)
         if row is None:
             return None
-        first = (sent or "").split(",")[0]
-        message_id = int(first) if first.isdigit() else None
         places = [(card.chat_id, card.message_id) for card in cards]
         return PublishedPost(PlanItem.from_row(row), places, message_id)
+
+    async def channel_message_id(self, post_id: int) -> int | None:
+        """The id of the post's first channel message, if it went out and Telegram gave one."""
+        async with self._sessions() as session:
+            return await _channel_message_id(session, post_id)
+
+
+async def _channel_message_id(session: AsyncSession, post_id: int) -> int | None:
+    sent = await session.scalar(
+        select(PostDelivery.external_message_id).where(PostDelivery.post_id == post_id)
+    )
+    first = (sent or "").split(",")[0]  # an album's messages, comma-separated
+    return int(first) if first.isdigit() else None
 
 
 class RedrawOnPublish:

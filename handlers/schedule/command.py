@@ -57,7 +57,7 @@ async def offer_time(context: BotContext, chat_id: int, post_id: int) -> None:
     text = views.card(item, context.services.settings.app.tz, _default(context))
     sent = await context.bot.send_message(
         chat_id, text + "\n\nWhen should it go out?", parse_mode=ParseMode.HTML,
-        reply_markup=_card_markup(context, item),
+        reply_markup=await _card_markup(context, item),
     )  # fmt: skip
     await _scheduling(context).cards.record(chat_id, sent.message_id, post_id)
 
@@ -83,7 +83,7 @@ async def _open(query: CallbackQuery, context: BotContext, key: CallbackKey, _: 
         chat_id = query.message.chat.id
         sent = await context.bot.send_message(
             chat_id, _card(context, item), parse_mode=ParseMode.HTML,
-            reply_markup=_card_markup(context, item),
+            reply_markup=await _card_markup(context, item),
         )  # fmt: skip
         await _scheduling(context).cards.record(chat_id, sent.message_id, item.post_id)
 
@@ -125,10 +125,9 @@ async def _confirmed(
     await _show(query, context, item)
     # The sweep, woken at once, may have published it and redrawn this card before the
     # edit above landed: then this card must not be left saying "scheduled".
-    post = await _scheduling(context).cards.published(item.post_id)
-    if post is not None and post.item.status == S.PUBLISHED:
-        markup = kb.published_keyboard(post.item, _default(context), post.message_id)
-        await _edit(query, context, _card(context, post.item), markup)
+    now = await _scheduling(context).get(item.post_id)
+    if now.status == S.PUBLISHED:
+        await _edit(query, context, _card(context, now), await _card_markup(context, now))
 
 
 async def _retry(query: CallbackQuery, context: BotContext, key: CallbackKey, user: int) -> None:
@@ -177,7 +176,7 @@ async def _redraw(query: CallbackQuery, context: BotContext, post_id: int) -> No
 async def _show(query: CallbackQuery, context: BotContext, item: PlanItem) -> None:
     if query.message is None or not getattr(query.message, "text", None):
         return  # a photo (the calendar) or an inaccessible message: nothing to redraw
-    await _edit(query, context, _card(context, item), _card_markup(context, item))
+    await _edit(query, context, _card(context, item), await _card_markup(context, item))
     # Now a card of the post (an alert becomes one): redrawn when the post goes out.
     message = query.message
     await _scheduling(context).cards.record(message.chat.id, message.message_id, item.post_id)
@@ -194,7 +193,10 @@ def _card(context: BotContext, item: PlanItem) -> str:
     return views.card(item, context.services.settings.app.tz, _default(context))
 
 
-def _card_markup(context: BotContext, item: PlanItem) -> InlineKeyboardMarkup | None:
+async def _card_markup(context: BotContext, item: PlanItem) -> InlineKeyboardMarkup | None:
+    if item.status == S.PUBLISHED:  # nothing left to do; a public channel's post has a link
+        message_id = await _scheduling(context).cards.channel_message_id(item.post_id)
+        return kb.published_keyboard(item, _default(context), message_id)
     now = context.services.clock.now()
     planned_ok = item.scheduled_at is not None and item.scheduled_at > now
     return kb.card_keyboard(item, context.services.settings.app.tz, planned_ok=planned_ok)

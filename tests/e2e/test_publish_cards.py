@@ -190,3 +190,49 @@ async def test_a_person_confirming_an_unknown_send_redraws_the_posts_other_cards
         assert len(telegram_api.messages_in(CHANNEL)) == 1  # sent once, never resent
     finally:
         await bot.bot.stop()
+
+
+async def test_a_stale_tap_on_a_published_card_keeps_its_channel_link(bot: Harness) -> None:
+    sessions = bot.bot.services.sessions
+    post_id = await add_post(sessions, at=soon(7200), status="ready")
+    await schedule.offer_time(BotContext(bot.bot.application), ADMIN, post_id)
+    offer = await bot.said("When should it go out?")
+    card_id = bot.message_id_of(offer)
+    bot.tap(card_id, _button(offer, "🚀 Publish now"))
+    confirm = await bot.said("now?")
+    bot.tap(card_id, _button(confirm, "✅ Yes, publish now"))
+    await wait_status(sessions, post_id, "published")
+    published = await _published_card(bot, card_id)
+    edits = len([c for c in bot.api.calls if c.method == "editMessageText"])
+
+    bot.tap(card_id, _button(offer, "🚀 Publish now"), stale=True)  # a button the card had
+    refused = await bot.api.wait_for(
+        "answerCallbackQuery", lambda c: "published" in str(c.params.get("text"))
+    )
+    assert refused.params.get("show_alert") is True
+
+    def redrawn() -> bool:
+        return len([c for c in bot.api.calls if c.method == "editMessageText"]) > edits
+
+    await eventually(redrawn, what="the card redrawn after the refusal")
+    card = _last_edit(bot, card_id)
+    assert "✅ published" in card.params["text"]
+    assert _buttons(card) == _buttons(published)  # the link stays, nothing stale comes back
+    assert _buttons(card)["🔗 View in channel"]["url"] == _channel_link(bot)
+    assert len(bot.api.messages_in(CHANNEL)) == 1
+
+
+async def test_a_published_post_opened_from_an_old_overview_links_to_the_channel(
+    bot: Harness,
+) -> None:
+    sessions = bot.bot.services.sessions
+    post_id = await add_post(sessions, at=soon(3))
+    bot.send("/schedule")
+    overview = await bot.said("Publishing plan")
+    await wait_status(sessions, post_id, "published")
+
+    bot.tap(bot.message_id_of(overview), _button(overview, "🗓 #"))  # listed before it went out
+    shown = await bot.said(f"Post #{post_id}:")
+    assert "✅ published" in shown.params["text"]
+    assert set(_buttons(shown)) == {"🔗 View in channel"}
+    assert _buttons(shown)["🔗 View in channel"]["url"] == _channel_link(bot)
