@@ -1,12 +1,13 @@
-"""POST /api/brand/upload, GET /api/brands, GET /api/brands/{brand_id} (docs/BRANDS.md).
+"""POST /api/brand/upload, GET /api/brands, GET and DELETE /api/brands/{brand_id}
+(docs/BRANDS.md).
 
 The upload route is the content copilot design's: the body is its Brand Guidelines JSON
 (`brand_name`, `voice`, `tone`, `values`, `colors`, `prohibited_topics`, `keywords`) plus
 our fields and, optionally, `persona_id` or `persona` (a name). A multipart form with a
 YAML or JSON `file` (and `persona_id` / `persona` form fields) works too, and so does a raw
 YAML body. The design answers invalid input with HTTP 400, so this route does (in the
-API's usual `{"error": "Validation failed", "details": [...]}`); the GET routes are ours
-and answer like the others.
+API's usual `{"error": "Validation failed", "details": [...]}`); the GET and DELETE routes
+are ours and answer like the others.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def mount_brands(app: web.Application, brands: BrandService) -> None:
     app.router.add_post("/api/brand/upload", guarded(upload_brand, json_body=False))
     app.router.add_get("/api/brands", guarded(list_brands, json_body=False))
     app.router.add_get("/api/brands/{brand_id}", guarded(get_brand, json_body=False))
+    app.router.add_delete("/api/brands/{brand_id}", guarded(delete_brand, json_body=False))
 
 
 async def upload_brand(_: ApiContext, request: web.Request, __: None) -> Reply:
@@ -60,11 +62,21 @@ async def list_brands(_: ApiContext, request: web.Request, __: None) -> Reply:
 
 
 async def get_brand(_: ApiContext, request: web.Request, __: None) -> Reply:
+    view = await request.app[BRANDS].get(_brand_id(request))
+    return Reply(200, view.as_json())
+
+
+async def delete_brand(_: ApiContext, request: web.Request, __: None) -> Reply:
+    """200 with the brand as it was (so a mistaken delete can be uploaded again); 404."""
+    view = await request.app[BRANDS].delete(_brand_id(request))
+    return Reply(200, {"deleted": True, "brand": view.as_json()})
+
+
+def _brand_id(request: web.Request) -> int:
     raw = request.match_info["brand_id"]
     if not raw.isdigit():
         raise NotFound(f"Brand {raw!r} does not exist.")
-    view = await request.app[BRANDS].get(int(raw))
-    return Reply(200, view.as_json())
+    return int(raw)
 
 
 async def _body(request: web.Request) -> object:

@@ -140,6 +140,18 @@ class BrandService:
                 raise _missing(brand_id)
             return await _view(session, await _require(session, brand_id))
 
+    async def delete(self, brand_id: int) -> BrandView:
+        """Delete a brand; returns it as it was. Drafts it judged keep their scores (a crew
+        review holds its own copy of the brand); drafts asked for from now on are judged by
+        the default brand, or by none. Deleting the default leaves no default until one is
+        made so: picking one for the user would judge their drafts by a brand they did
+        not choose. NotFound."""
+        async with self._sessions.begin() as session:
+            view = await _view(session, await _require(session, brand_id))
+            if not await repo.delete(session, brand_id):
+                raise _missing(brand_id)
+            return view
+
     async def _persona_named(self, name: str) -> int:
         async with self._sessions() as session:
             persona = await persona_repo.by_name(session, name)

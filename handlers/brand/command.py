@@ -78,4 +78,7 @@ BUTTONS: dict[str, Button] = {
     "crew": brand_edit.switch_crew,
     "def": brand_edit.make_default,
     "dl": brand_edit.download,
+    "del": brand_edit.ask_delete,
+    "delok": brand_edit.delete,
+    "keep": brand_edit.keep,
 }

@@ -21,7 +21,15 @@ from handlers.brand.fields import (
     plain_problems,
     read_answer,
 )
-from handlers.brand.views import card, card_keyboard, edit_keyboard, edit_question
+from handlers.brand.views import (
+    card,
+    card_keyboard,
+    delete_keyboard,
+    delete_question,
+    deleted,
+    edit_keyboard,
+    edit_question,
+)
 from handlers.common.context import BotContext
 from handlers.common.dialog import Who, bullet_list, clear, edit_tapped, save, send
 from handlers.common.keyboards import CallbackKey
@@ -136,6 +144,32 @@ async def download(query: CallbackQuery, context: BotContext, who: Who, key: Cal
     await context.bot.send_document(
         who.chat_id, InputFile(data, filename=name), caption=caption, parse_mode="HTML"
     )
+
+
+async def ask_delete(query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey) -> None:
+    """🗑 Delete asks first, on the card itself: ✖ Keep it puts the card back."""
+    view = await _brand(query, context, key.item_id)
+    if view is not None:
+        await query.answer()
+        await edit_tapped(context, who, query, delete_question(view), delete_keyboard(view))
+
+
+async def delete(query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey) -> None:
+    try:
+        view = await context.services.brands.delete(key.item_id)
+    except NotFound:  # a double tap, or deleted from another chat or the API
+        await refuse(query, context, "stale", GONE, show_alert=True)
+        await edit_tapped(context, who, query, GONE)
+        return
+    await query.answer("Brand deleted")
+    await edit_tapped(context, who, query, deleted(view))
+
+
+async def keep(query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey) -> None:
+    view = await _brand(query, context, key.item_id)
+    if view is not None:
+        await query.answer("Kept")
+        await _redraw(context, who, query, view)
 
 
 async def _redraw(context: BotContext, who: Who, query: CallbackQuery, view: BrandView) -> None:

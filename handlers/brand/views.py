@@ -125,11 +125,38 @@ def card_keyboard(view: BrandView) -> InlineKeyboardMarkup:
     rows = [
         [button("✏️ Edit", "ed", view.brand_id), button(crew[0], "crew", view.brand_id, crew[1])],
         [button("🎯 Threshold", "f", view.brand_id, THRESHOLD_INDEX)],
-        [button("⬇️ Download JSON", "dl", view.brand_id)],
+        [button("⬇️ Download JSON", "dl", view.brand_id), button("🗑 Delete", "del", view.brand_id)],
     ]
     if not view.is_default:
         rows[1].append(button("⭐ Make default", "def", view.brand_id))
     return InlineKeyboardMarkup(rows)
+
+
+def delete_question(view: BrandView) -> str:
+    after = (
+        "Drafts will have no brand to be judged by until you ⭐ make another brand the default."
+        if view.is_default
+        else "New drafts for it will be judged by the default brand."
+    )
+    return (
+        f"🗑 Delete the brand <b>{escape(view.name)}</b>?\n\n"
+        f"Drafts it already judged keep their scores. {after} "
+        "⬇️ Download JSON first if you may want it back."
+    )
+
+
+def delete_keyboard(view: BrandView) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[button("🗑 Yes, delete it", "delok", view.brand_id),
+          button("✖ Keep it", "keep", view.brand_id)]]
+    )  # fmt: skip
+
+
+def deleted(view: BrandView) -> str:
+    return (
+        f"🗑 Brand <b>{escape(view.name)}</b> deleted. /brand lists the others; "
+        "📄 Upload its JSON file to bring it back."
+    )
 
 
 def edit_keyboard(view: BrandView) -> InlineKeyboardMarkup:

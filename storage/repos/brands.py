@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import delete as sql_delete
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -74,6 +75,15 @@ async def update_fields(session: AsyncSession, brand_id: int, values: dict[str, 
         .where(Brand.id == brand_id)
         .values(**values, updated_at=utcnow())
         .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def delete(session: AsyncSession, brand_id: int) -> bool:
+    """False when the brand does not exist. A /write brief naming it loses the link
+    (contents.brand_id is ON DELETE SET NULL); crew reviews keep their own copy."""
+    result = await session.execute(
+        sql_delete(Brand).where(Brand.id == brand_id).execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0))
 

@@ -111,3 +111,24 @@ async def test_bad_input_is_400_with_every_problem(api_harness: Harness) -> None
     assert (status, body) == (404, {"error": "Brand #77 does not exist."})
     status, _ = await _call(harness, "GET", "/api/brands", headers={"Authorization": "Bearer no"})
     assert status == 401
+
+
+async def test_delete_a_brand_answers_it_and_then_404(api_harness: Harness) -> None:
+    harness = api_harness
+    status, body = await _call(harness, "POST", "/api/brand/upload", json=DESIGN_BRAND)
+    assert status == 201, body
+
+    status, gone = await _call(harness, "DELETE", f"/api/brands/{body['brand_id']}")
+    assert (status, gone) == (200, {"deleted": True, "brand": body})
+    for method in ("DELETE", "GET"):
+        status, missing = await _call(harness, method, f"/api/brands/{body['brand_id']}")
+        assert status == 404 and "Brand #1 does not exist" in str(missing), missing
+    status, listing = await _call(harness, "GET", "/api/brands")
+    assert (status, listing) == (200, {"brands": []})
+    status, odd = await _call(harness, "DELETE", "/api/brands/acme")
+    assert status == 404, odd
+    async with (
+        aiohttp.ClientSession() as http,
+        http.delete(harness.web_url + "/api/brands/1") as answer,
+    ):
+        assert answer.status == 401  # the bearer token, as on every route

@@ -252,3 +252,49 @@ async def test_a_downloaded_brand_sent_back_replaces_the_personas_brand(harness:
     assert (stored.guidelines.tone, stored.guidelines.keywords) == ("bold", ["soy wax"])
     assert stored.guidelines.crew_enabled is False  # the file said so: it was downloaded off
     assert len(await brands.list()) == 1
+
+
+async def test_delete_a_brand_after_a_question_on_its_card(harness: Harness) -> None:
+    brands = harness.bot.services.brands
+    await brands.save(BrandGuidelines(brand_name="House style"))
+    await brands.save(BrandGuidelines(brand_name="Bolt Bikes"))
+    harness.send("/brand")
+    await _tap(harness, "🏷 Brands", "🏷 Bolt Bikes")
+    card = await harness.said("<b>🏷 Bolt Bikes</b>")
+    card_id = harness.message_id_of(card)
+
+    harness.tap(card_id, buttons(card)["🗑 Delete"])
+    question = await harness.said("Delete the brand <b>Bolt Bikes</b>?", on=card_id)
+    assert "judged by the default brand" in question.params["text"]
+    harness.tap(card_id, buttons(question)["✖ Keep it"])
+    await harness.said("<b>🏷 Bolt Bikes</b>", on=card_id)  # the card again, nothing deleted
+    assert len(await brands.list()) == 2
+
+    harness.tap(card_id, buttons(card)["🗑 Delete"])
+    question = await harness.said("Delete the brand <b>Bolt Bikes</b>?", on=card_id)
+    harness.tap(card_id, buttons(question)["🗑 Yes, delete it"])
+    done = await harness.said("Brand <b>Bolt Bikes</b> deleted", on=card_id)
+    assert "reply_markup" not in done.params
+    assert [view.name for view in await brands.list()] == ["House style"]
+
+    harness.tap(card_id, buttons(question)["🗑 Yes, delete it"], stale=True)  # a double tap
+    refused = await harness.api.wait_for(
+        "answerCallbackQuery", lambda c: "no longer exists" in str(c.params.get("text"))
+    )
+    assert refused.params["show_alert"] is True
+    harness.tap(card_id, buttons(card)["✏️ Edit"], stale=True)  # the old card's buttons too
+    await harness.api.wait_for(
+        "answerCallbackQuery",
+        lambda c: c is not refused and "no longer exists" in str(c.params.get("text")),
+    )
+    assert [view.name for view in await brands.list()] == ["House style"]
+
+
+async def test_deleting_the_default_brand_says_what_follows(harness: Harness) -> None:
+    await harness.bot.services.brands.save(BrandGuidelines(brand_name="House style"))
+    harness.send("/brand")
+    await _tap(harness, "🏷 Brands", "🏷 House style")
+    card = await harness.said("<b>🏷 House style</b>")
+    harness.tap(harness.message_id_of(card), buttons(card)["🗑 Delete"])
+    question = await harness.said("Delete the brand <b>House style</b>?")
+    assert "until you ⭐ make another brand the default" in question.params["text"]

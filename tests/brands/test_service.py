@@ -13,7 +13,7 @@ from core.brands.guidelines import BrandGuidelines
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.personas.models import PersonaInput
 from core.personas.service import PersonaService
-from storage.models import Brand
+from storage.models import Brand, CrewContent
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -156,3 +156,41 @@ async def test_bad_changes_and_unknown_ids_are_refused(session_factory: Sessions
         await brands.set_default(99, actor="u")
     with pytest.raises(NotFound, match="Persona #7 does not exist"):
         await brands.save(acme(), persona_id=7)
+
+
+async def test_delete_returns_the_brand_and_unlinks_what_named_it(
+    session_factory: Sessions,
+) -> None:
+    brands = BrandService(session_factory)
+    house = await brands.save(acme(brand_name="House"))
+    bolt = await brands.save(
+        acme(brand_name="Bolt"), persona_id=await persona(session_factory, "Bo")
+    )
+    async with session_factory.begin() as session:
+        session.add(CrewContent(
+            public_id="c-1", status="completed", campaign_brief="b", content_type="email",
+            brand_id=bolt.brand_id, brand_name="Bolt", source="api",
+        ))  # fmt: skip
+
+    gone = await brands.delete(bolt.brand_id)
+    assert (gone.brand_id, gone.name) == (bolt.brand_id, "Bolt")
+    assert [view.name for view in await brands.list()] == ["House"]
+    assert (await brands.for_persona(bolt.persona_id)) == house.guidelines  # the default now
+    async with session_factory() as session:
+        content = (await session.execute(select(CrewContent))).scalar_one()
+    assert (content.brand_id, content.brand_name) == (None, "Bolt")  # the record keeps its name
+    with pytest.raises(NotFound, match=f"Brand #{bolt.brand_id} does not exist"):
+        await brands.delete(bolt.brand_id)
+
+
+async def test_deleting_the_default_leaves_no_default(session_factory: Sessions) -> None:
+    brands = BrandService(session_factory)
+    house = await brands.save(acme(brand_name="House"))
+    other = await brands.save(acme(brand_name="Other"))
+    assert (await brands.get(house.brand_id)).is_default
+
+    await brands.delete(house.brand_id)
+    assert await brands.for_persona(None) is None  # nobody picked a new one for the user
+    assert not (await brands.get(other.brand_id)).is_default
+    await brands.set_default(other.brand_id, actor="user:1")
+    assert await brands.for_persona(None) == other.guidelines
