@@ -142,7 +142,10 @@ class Services:
     def flows(self) -> FlowService:
         """SMS flows from a description (/flow, POST /api/v1/generateFlow), kept with versions."""
         maker = FlowMaker(self.prompts, self.llm, self.recall)
-        return FlowService(self.sessions, self.clock, maker, self.brands, memory=self.recorder)
+        return FlowService(
+            self.sessions, self.clock, maker, self.brands, memory=self.recorder,
+            crew=self.review_gate,
+        )  # fmt: skip
 
     @cached_property
     def post_regenerator(self) -> PostRegenerator:
@@ -170,8 +173,9 @@ class Services:
 
     @cached_property
     def review_gate(self) -> CrewGate:
-        """The review crew as reply drafts and sequence emails see it: a review whenever
-        their words change, the scores on their cards, the compliance gate on approve."""
+        """The review crew as reply drafts, sequence emails and SMS flows see it: a review
+        whenever their words change, the scores on their cards, the compliance gate on
+        approve."""
         gate = CrewGate()
         gate.connect(self.crew, self.brands)
         return gate

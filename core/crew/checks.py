@@ -17,6 +17,8 @@ from core.brands.guidelines import BrandGuidelines
 from core.crew.types import CheckFinding, Draft
 from domain.formats import published_length
 
+# Channels whose drafts carry no hashtags.
+NO_HASHTAGS = ("email", "sms")
 # http(s) links and bare www. hosts, as a reader's client would make them clickable.
 _LINK = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
 
@@ -90,8 +92,14 @@ def missing_disclaimers(text: str, brand: BrandGuidelines) -> list[CheckFinding]
 
 
 def length(draft: Draft, brand: BrandGuidelines) -> list[CheckFinding]:
-    size = published_length(draft.text, draft.hashtags)
     limit = brand.limit_for(draft.channel)
+    if draft.parts:  # separate messages: each has the limit
+        return [
+            CheckFinding(check="length", message=message, blocking=False)
+            for number, part in enumerate(draft.parts, start=1)
+            if (message := _part_too_long(number, len(part), limit, draft.channel))
+        ]
+    size = published_length(draft.text, draft.hashtags)
     if size <= limit:
         return []
     message = (
@@ -100,9 +108,15 @@ def length(draft: Draft, brand: BrandGuidelines) -> list[CheckFinding]:
     return [CheckFinding(check="length", message=message, blocking=False)]
 
 
+def _part_too_long(number: int, size: int, limit: int, channel: str) -> str:
+    if size <= limit:
+        return ""
+    return f"Message {number} has {size} characters; {channel} allows {limit}: cut {size - limit}."
+
+
 def hashtag_count(draft: Draft, brand: BrandGuidelines) -> list[CheckFinding]:
-    if draft.channel == "email":
-        return []  # emails carry no hashtags: nothing to count
+    if draft.channel in NO_HASHTAGS:
+        return []  # emails and text messages carry no hashtags: nothing to count
     count, low, high = len(draft.hashtags), brand.hashtag_min, brand.hashtag_max
     if low <= count <= high:
         return []

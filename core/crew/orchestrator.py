@@ -1,7 +1,7 @@
 """The crew's run on one draft: creator → brand, compliance and design at once → optimizer.
 
 The creator runs only for a brief (/write); every other draft was written by its own
-feature's call. Design is left out for email (no picture goes with one). The checks run
+feature's call. Design is left out for email and SMS (no picture goes with one). The checks run
 first, so compliance and the optimizer see their findings. Progress is told after every
 change of a step's state; a failing listener is logged and never stops the crew.
 """
@@ -58,7 +58,7 @@ def plan(draft: Draft) -> list[StepName]:
     """The steps this draft gets, in order."""
     steps = [StepName.CREATOR] if draft.brief is not None else []
     steps += [StepName.BRAND, StepName.COMPLIANCE]
-    if draft.channel != "email":
+    if draft.channel not in ("email", "sms"):
         steps.append(StepName.DESIGN)
     return [*steps, StepName.OPTIMIZER]
 

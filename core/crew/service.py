@@ -210,7 +210,10 @@ class CrewService:
         latest) is reads only.
         """
         snapshot = {
-            "draft": draft.model_dump(mode="json"),
+            # Without `parts` when it has none: the snapshot (and so the content hash) of
+            # every other draft stays what it was before the field existed, and their
+            # reviews are found again instead of run twice.
+            "draft": draft.model_dump(mode="json", exclude=None if draft.parts else {"parts"}),
             "brand": brand.model_dump(mode="json") if brand is not None else None,
         }
         new = repo.NewReview(

@@ -97,7 +97,10 @@ class Draft(_Frozen):
     rewrite replaces exactly this. With a `brief` the creator writes the draft first and
     `text` may be empty. `channel` is one of `domain.brand.CHANNELS` and picks the length
     limit: posts and suggestions "telegram" (or "telegram_caption" with an image), replies
-    and sequence emails "email", /write by content type.
+    and sequence emails "email", /write by content type, SMS flows "sms".
+
+    `parts`: the separate messages `text` is made of, when it is several (an SMS flow's
+    texts): the channel's length limit then applies to each of them, not to their sum.
     """
 
     kind: ItemKind
@@ -111,6 +114,7 @@ class Draft(_Frozen):
     brand_id: int | None = None
     image_prompt: str = Field(default="", max_length=4000)
     brief: Brief | None = None
+    parts: list[str] = []
 
     @field_validator("channel")
     @classmethod

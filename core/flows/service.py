@@ -6,6 +6,10 @@ new version makes the flow a draft again, while `approved_version` keeps the las
 person approved (the export). Every move is a conditional UPDATE, so a double tap or a
 second admin changes a flow once. Each version is a generation of the item ("flow", id)
 in item_outcomes, so /prompts can compare flow_generate variants.
+
+Every new version goes to the review crew (core.flows.crew): its scores show on the card,
+and Approve waits on a compliance failure until a person says they checked it, as for
+every other draft.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ from core.clock import Clock
 from core.errors import AlreadyDecided, InvalidTransition, NotFound, ValidationFailed
 from core.experiments import record as outcomes
 from core.experiments.keys import item_key, request_key
+from core.flows.crew import flow_draft
 from core.flows.generation import FlowMaker, MadeFlow
 from core.flows.views import FlowSummary, FlowVersionView, FlowView
 from core.llm.budget import to_micro
 from core.memory.record import MemoryRecorder, approval_event, sms_ids, sms_items
+from core.posts.crew_gate import OFF, CrewGate, CrewState
 from domain.crew import ItemKind
 from domain.flow_status import FlowStatus
 from domain.memory import MemoryEvent, MemoryKind
@@ -59,9 +65,12 @@ class FlowService:
         maker: FlowMaker,
         brands: Brands,
         memory: MemoryRecorder | None = None,
+        crew: CrewGate | None = None,
     ) -> None:
         # Semantic memory: the SMS texts of approved and rejected versions.
         self._memory = memory or MemoryRecorder()
+        # The review crew: scores on the card, the compliance gate on approve.
+        self._crew = crew or CrewGate()
         self._sessions = session_factory
         self._clock = clock
         self._maker = maker
@@ -90,7 +99,7 @@ class FlowService:
             )  # fmt: skip
             flow_id = row.id
             await self._store_version(session, flow_id, 1, text, made, created_by)
-        return await self.get(flow_id)
+        return await self._reviewed(await self.get(flow_id), persona_id)
 
     async def regenerate(
         self,
@@ -122,13 +131,31 @@ class FlowService:
                 await self._store_version(session, flow_id, number, text, made, user_id)
         if not done:
             raise AlreadyDecided(_moved_on(await self.get(flow_id)))
-        return await self.get(flow_id)
+        return await self._reviewed(await self.get(flow_id), persona_id)
 
-    async def approve(self, flow_id: int, *, user_id: int | None, version: int) -> FlowView:
+    async def approve(
+        self, flow_id: int, *, user_id: int, version: int, confirmed: bool = False
+    ) -> FlowView:
+        """ComplianceUnconfirmed when the crew flagged this version and `confirmed` is not
+        set (the person tapped "Approve anyway — I checked it")."""
+        view = await self.get(flow_id)
+        if view.status == FlowStatus.DRAFT and view.current_version == version:
+            draft = flow_draft(view.current, await self._persona_of(flow_id))
+            if draft is not None:
+                await self._crew.check_approval(draft, user_id, confirmed=confirmed)
         return await self._decide(flow_id, version, FlowStatus.APPROVED, user_id)
 
     async def reject(self, flow_id: int, *, user_id: int | None, version: int) -> FlowView:
         return await self._decide(flow_id, version, FlowStatus.REJECTED, user_id)
+
+    async def crew(self, view: FlowView) -> CrewState:
+        """The crew's review of the version `view` shows (asked for now if there is none:
+        a flow made while the crew was off is reviewed when first shown); a decided
+        flow's last review as it is."""
+        draft = flow_draft(view.current, await self._persona_of(view.id))
+        if draft is None:
+            return OFF
+        return await self._crew.state(draft, ask=view.status == FlowStatus.DRAFT)
 
     async def get(self, flow_id: int) -> FlowView:
         async with self._sessions() as session:
@@ -198,6 +225,13 @@ class FlowService:
         await self._memory.record_version(
             items, event, self._clock.now(), kind=MemoryKind.SMS, ids=sms_ids(view.id)
         )
+
+    async def _reviewed(self, view: FlowView, persona_id: int | None) -> FlowView:
+        """Ask the crew to review a version just stored (never fails the generation)."""
+        draft = flow_draft(view.current, persona_id)
+        if draft is not None:
+            await self._crew.review(draft)
+        return view
 
     async def _require_persona(self, persona_id: int | None) -> None:
         """Checked before the model is asked: an unknown persona is the caller's mistake."""

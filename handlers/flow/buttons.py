@@ -1,5 +1,6 @@
 """The card's buttons: ✅ Approve, ❌ Reject, 🔄 Regenerate, ✏️ Edit description, ▶️ Try it,
-⬇️ Export JSON; a listed flow's button; and the Try it walk's own buttons.
+⬇️ Export JSON; a listed flow's button; the Try it walk's own buttons; and, when the review
+crew flagged a compliance problem, "✅ Approve anyway — I checked it" and "↩️ Not yet".
 
 A button names the version its card showed. Approving, rejecting or regenerating an older
 version than the current one, or deciding a decided one, is refused (core checks it too, in
@@ -13,6 +14,8 @@ from html import escape
 from telegram import CallbackQuery
 
 from core.flows.views import FlowView
+from core.posts.crew_gate import ComplianceUnconfirmed
+from handlers.common import crew_block
 from handlers.common.context import BotContext
 from handlers.common.dialog import Button, Who, edit, message_id_of, save, send
 from handlers.common.keyboards import CallbackKey
@@ -26,10 +29,27 @@ BUSY = "⏳ A new version of this flow is being designed already; it shows up in
 
 
 async def approve(query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey) -> None:
-    view = await context.services.flows.approve(key.item_id, user_id=who.user_id,
-                                                version=key.revision)  # fmt: skip
+    """✅ Approve, and "Approve anyway — I checked it" (`ac`) after a compliance failure."""
+    confirmed = key.action == crew_block.CONFIRM
+    try:
+        view = await context.services.flows.approve(
+            key.item_id, user_id=who.user_id, version=key.revision, confirmed=confirmed
+        )
+    except ComplianceUnconfirmed as error:  # the card asks before approving
+        await query.answer(str(error)[:200], show_alert=True)
+        view = await context.services.flows.get(key.item_id)
+        await card.show_card(context, who, message_id_of(query), view,
+                             note=crew_block.CONFIRM_QUESTION, confirm=True)  # fmt: skip
+        return
     await query.answer(f"✅ Version {key.revision} approved. ⬇️ Export JSON gives the file.")
     await card.show_card(context, who, message_id_of(query), view, decider=_name(query))
+
+
+async def back(query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey) -> None:
+    """↩️ Not yet, under "Approve anyway?": the card as it is, with its buttons."""
+    view = await context.services.flows.get(key.item_id)
+    await query.answer()
+    await card.show_card(context, who, message_id_of(query), view)
 
 
 async def reject(query: CallbackQuery, context: BotContext, who: Who, key: CallbackKey) -> None:
@@ -113,6 +133,8 @@ async def _current(query: CallbackQuery, context: BotContext, key: CallbackKey) 
 
 BUTTONS: dict[str, Button] = {
     APPROVE: approve,
+    crew_block.CONFIRM: approve,
+    crew_block.BACK: back,
     REJECT: reject,
     REGENERATE: regenerate,
     EDIT: start_edit,

@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass, replace
 
-from telegram import InputFile
+from telegram import InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 
 from core.flows.diagram import DiagramUnavailable, fits_a_photo
 from core.flows.views import FlowVersionView, FlowView
+from core.posts.crew_gate import CrewState
 from domain.flow_status import FlowStatus
+from handlers.common import crew_block, crew_progress
 from handlers.common.context import BotContext
 from handlers.common.dialog import Who, edit, send, zone
 from handlers.flow import views
 from handlers.flow.diagram import dot_source
-from handlers.flow.keyboards import card_keyboard
+from handlers.flow.keyboards import KIND, card_keyboard
 
 log = logging.getLogger(__name__)
 
@@ -55,17 +58,70 @@ async def send_diagram(
 async def show_card(
     context: BotContext, who: Who, message_id: int | None, view: FlowView,
     *, diagram_note: str | None = None, note: str | None = None, decider: str | None = None,
+    confirm: bool = False,
 ) -> None:  # fmt: skip
-    """`decider`: the name of whoever just decided it (the card names them)."""
-    decided = views.decided(view, decider, zone(context))
-    text = views.card(view, diagram_note=diagram_note, note=note, decided=decided)
-    draft = view.status == FlowStatus.DRAFT
-    markup = card_keyboard(view.id, view.current.version, draft=draft,
-                           exported=view.approved_version)  # fmt: skip
+    """`decider`: the name of whoever just decided it (the card names them). `confirm`:
+    ask "Approve anyway?" under a compliance failure instead of the card's buttons.
+
+    While the review crew works on the version shown, the card ticks its steps off and
+    then shows the scores (handlers.common.crew_progress)."""
+    shown = Shown(view, diagram_note, note, decider, confirm)
+    state = await context.services.flows.crew(view)
+    text, markup = _render(context, shown, state)
     if message_id is None:
-        await send(context, who, text, markup)
+        message_id = (await send(context, who, text, markup)).message_id
     else:
         await edit(context, who, message_id, text, markup)
+    _follow(context, who, message_id, shown, state)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a card was drawn with, so the crew's progress redraws it the same way."""
+
+    view: FlowView
+    diagram_note: str | None
+    note: str | None
+    decider: str | None
+    confirm: bool
+
+
+def _render(
+    context: BotContext, shown: Shown, state: CrewState, *, stopped: bool = False
+) -> tuple[str, InlineKeyboardMarkup]:
+    view = shown.view
+    decided = views.decided(view, shown.decider, zone(context))
+
+    def text(crew: str) -> str:
+        return views.card(view, diagram_note=shown.diagram_note, note=shown.note,
+                          decided=decided, crew=crew)  # fmt: skip
+
+    # open_=False: a flow takes no ✨ rewrite (core.flows.crew), so none is offered.
+    room = crew_block.room_for(text(""))
+    block = crew_block.card_block(state, stopped=stopped, open_=False, budget=room)
+    version = view.current.version
+    if shown.confirm:
+        return text(block), crew_block.confirm_keyboard(KIND, view.id, version)
+    draft = view.status == FlowStatus.DRAFT
+    markup = card_keyboard(view.id, version, draft=draft, exported=view.approved_version)
+    return text(block), markup
+
+
+def _follow(context: BotContext, who: Who, message_id: int, shown: Shown, state: CrewState) -> None:
+    """While the crew works on the version this card shows, tick its steps off here."""
+    flows = context.services.flows
+
+    async def again(stopped: bool) -> bool:
+        view = await flows.get(shown.view.id)
+        before = shown.view
+        if (view.current.version, view.status) != (before.current.version, before.status):
+            return False  # the card moved on: whatever changed it redraws it
+        now = replace(shown, view=view)
+        text, markup = _render(context, now, await flows.crew(view), stopped=stopped)
+        await edit(context, who, message_id, text, markup)
+        return True
+
+    crew_progress.watch(context, who.chat_id, message_id, state.review, again)
 
 
 async def draw(context: BotContext, version: FlowVersionView) -> tuple[bytes | None, str | None]:

@@ -59,10 +59,11 @@ DESCRIBE = (
 
 def card(
     view: FlowView, *, diagram_note: str | None = None, note: str | None = None,
-    decided: str | None = None,
+    decided: str | None = None, crew: str = "",
 ) -> str:  # fmt: skip
     """The card: header, who decided it (`decided`), description, steps, first SMS, fixes,
-    cost (≤ 4096 by construction: every free text on it is clipped)."""
+    cost, the review crew's block (`crew`, sized by the caller with crew_block.room_for),
+    then `note` (≤ 4096 by construction: every free text on it is clipped)."""
     current = view.current
     steps: Sequence[Mapping[str, Any]] = current.flow.get("steps", [])
     parts = [
@@ -80,6 +81,8 @@ def card(
         parts.append(f"✅ Version {view.approved_version} is the approved one.")
     if diagram_note:
         parts.append(f"🖼 No diagram: {escape(diagram_note)}")
+    if crew:
+        parts += ["", crew]
     if note:
         parts.append(note)
     return "\n".join(part for part in parts if part is not None)

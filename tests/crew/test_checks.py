@@ -97,6 +97,24 @@ def test_emails_are_not_counted_for_hashtags() -> None:
     assert checks_of(draft(hashtags=[], channel="email")) == []
 
 
+def test_text_messages_are_not_counted_for_hashtags() -> None:
+    assert checks_of(draft(hashtags=[], channel="sms")) == []
+
+
+def test_each_of_several_messages_has_the_channels_limit_not_their_sum() -> None:
+    """An SMS flow: every text is sent (and paid for) on its own."""
+    sms = BRAND.model_copy(update={"channel_limits": {"sms": 40}})
+    parts = ["Prices include VAT.", "x" * 45, "See you soon."]
+    text = "\n\n".join(parts)  # 80 characters in all: over 40, yet only one is too long
+    findings = findings_for(draft(text, hashtags=[], channel="sms", parts=parts), sms)
+    assert [(f.check, f.message) for f in findings] == [
+        ("length", "Message 2 has 45 characters; sms allows 40: cut 5.")
+    ]
+    under = ["Prices include VAT.", "x" * 40]
+    fits = draft("\n\n".join(under), hashtags=[], channel="sms", parts=under)
+    assert findings_for(fits, sms) == []
+
+
 @pytest.mark.parametrize(
     ("link", "allowed"),
     [

@@ -175,6 +175,11 @@ async def test_emails_get_no_design_step(prompts: PromptRegistry, routed: Routed
     assert S.DESIGN not in routed.started and report.design is None
 
 
+def test_text_messages_get_no_design_step() -> None:
+    flow = DRAFT.model_copy(update={"kind": ItemKind.FLOW, "channel": "sms", "hashtags": []})
+    assert plan(flow) == [S.BRAND, S.COMPLIANCE, S.OPTIMIZER]
+
+
 async def test_a_brief_is_written_by_the_creator_then_reviewed(
     prompts: PromptRegistry, routed: RoutedLLM
 ) -> None:

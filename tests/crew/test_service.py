@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from core.brands.guidelines import BrandGuidelines
-from core.crew.service import GAVE_UP, MAX_ATTEMPTS
+from core.crew.service import GAVE_UP, MAX_ATTEMPTS, content_hash
 from core.crew.types import Brief, Draft
 from core.errors import LLMError, ValidationFailed
 from domain.crew import ItemKind, ReviewStatus, StepName, StepState
@@ -46,6 +46,24 @@ async def test_the_same_content_is_reviewed_once(make_crew: CrewFactory, routed:
     third = await crew.request(POST)
     assert third is not None and third.status is ReviewStatus.DONE  # no second run
     assert len(routed.requests) == 4
+
+
+async def test_a_draft_without_parts_hashes_as_before_the_field_existed(
+    make_crew: CrewFactory,
+) -> None:
+    """Reviews stored before `parts` are found again, not run a second time."""
+    crew = make_crew()
+    review = await crew.request(POST)
+    assert review is not None
+    before = {  # every field a draft had then, as model_dump wrote them
+        "kind": "post", "item_id": 5, "text": POST.text, "title": "",
+        "hashtags": ["#merino", "#socks"], "channel": "telegram", "persona_id": 2,
+        "brand_id": None, "image_prompt": "", "brief": None,
+    }  # fmt: skip
+    assert review.content_hash == content_hash({"draft": before, "brand": None})
+    flow = POST.model_copy(update={"kind": ItemKind.FLOW, "channel": "sms", "parts": ["a"]})
+    other = await crew.request(flow)
+    assert other is not None and other.content_hash != review.content_hash
 
 
 async def test_new_content_is_a_new_review_and_the_latest_is_the_last_asked(

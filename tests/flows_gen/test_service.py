@@ -4,17 +4,23 @@ every move (regenerate, approve, reject) happens once however many taps ask for 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, field
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.crew.types import CrewReview, Draft
 from core.errors import AlreadyDecided, InvalidTransition, NotFound, ValidationFailed
-from core.flows.generation import FlowNotValid
+from core.flows.generation import FlowMaker, FlowNotValid
 from core.flows.service import FlowService
+from core.posts.crew_gate import ComplianceUnconfirmed
+from domain.crew import ItemKind
 from domain.flow_status import FlowStatus
 from storage.models import Flow, FlowVersion, ItemOutcome
 from storage.repos import outcomes as outcome_repo
+from tests.campaigns.helpers import MutableClock
+from tests.crew_cards.fakes import FakeCrew, gate_on, report
 from tests.doubles.flow_llm import FlowLLMServer
 from tests.flows_gen.conftest import CART, CLEAN, HOPELESS, VIP, FixedBrands
 
@@ -175,3 +181,44 @@ async def test_unknown_flows_and_versions_are_not_found(flows: FlowService) -> N
     flow = await flows.generate(CLEAN.description)
     with pytest.raises(NotFound, match="no version 5"):
         await flows.version(flow.id, 5)
+
+
+@dataclass
+class FlowFlaggingCrew(FakeCrew):
+    """Fails every flow's compliance check; other drafts pass."""
+
+    drafts: list[Draft] = field(default_factory=list)
+
+    async def request(self, draft: Draft) -> CrewReview | None:
+        if draft.kind is ItemKind.FLOW:
+            self.drafts.append(draft)
+            self.verdicts.setdefault(draft.text, report(60, compliance_failed=True))
+        return await super().request(draft)
+
+
+async def test_the_crew_reviews_every_version_and_a_failure_holds_approve(
+    session_factory: Sessions, clock: MutableClock, maker: FlowMaker, brands: FixedBrands
+) -> None:
+    crew = FlowFlaggingCrew()
+    flows = FlowService(session_factory, clock, maker, brands, crew=gate_on(crew))
+    flow = await flows.generate(CLEAN.description)
+    [draft] = crew.drafts  # sent for review as it is stored
+    assert (draft.item_id, draft.channel, draft.title) == (flow.id, "sms", CLEAN.description)
+    assert draft.parts and all(f"SMS {n}: " in draft.text for n in range(1, len(draft.parts) + 1))
+    assert (await flows.crew(flow)).blocks_approval
+
+    with pytest.raises(ComplianceUnconfirmed, match="compliance problem in flow #"):
+        await flows.approve(flow.id, user_id=1, version=1)
+    assert (await flows.get(flow.id)).status == FlowStatus.DRAFT  # nothing decided
+
+    approved = await flows.approve(flow.id, user_id=1, version=1, confirmed=True)
+    assert approved.status == FlowStatus.APPROVED
+    assert crew.confirmed == [(ItemKind.FLOW, flow.id, 1)]
+    with pytest.raises(AlreadyDecided, match="approved already"):  # not the crew's question
+        await flows.approve(flow.id, user_id=2, version=1)
+    assert (await flows.crew(approved)).review is not None  # a decided flow keeps its review
+
+    asked = len(crew.drafts)  # every read asks too (the review of these words, or a new one)
+    newer = await flows.regenerate(flow.id, expected_version=1)
+    assert len(crew.drafts) == asked + 1  # version 2 is sent for review as it is stored
+    assert (await flows.crew(newer)).review is not None
