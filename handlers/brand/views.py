@@ -133,16 +133,21 @@ def card_keyboard(view: BrandView) -> InlineKeyboardMarkup:
 
 
 def delete_question(view: BrandView) -> str:
-    after = (
-        "Drafts will have no brand to be judged by until you ⭐ make another brand the default."
-        if view.is_default
-        else "New drafts for it will be judged by the default brand."
-    )
     return (
         f"🗑 Delete the brand <b>{escape(view.name)}</b>?\n\n"
-        f"Drafts it already judged keep their scores. {after} "
+        f"Drafts it already judged keep their scores. {_after_delete(view)} "
         "⬇️ Download JSON first if you may want it back."
     )
+
+
+def _after_delete(view: BrandView) -> str:
+    """What judges drafts once it is gone."""
+    if view.is_default:
+        return "Drafts will have no brand to be judged by until you ⭐ make another the default."
+    if view.persona_name is not None:
+        persona = escape(clip(view.persona_name, 40))
+        return f"New drafts for persona {persona} will be judged by the default brand."
+    return "/write can no longer pick it; nothing else uses it."
 
 
 def delete_keyboard(view: BrandView) -> InlineKeyboardMarkup:

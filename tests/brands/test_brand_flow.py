@@ -265,7 +265,7 @@ async def test_delete_a_brand_after_a_question_on_its_card(harness: Harness) -> 
 
     harness.tap(card_id, buttons(card)["🗑 Delete"])
     question = await harness.said("Delete the brand <b>Bolt Bikes</b>?", on=card_id)
-    assert "judged by the default brand" in question.params["text"]
+    assert "/write can no longer pick it" in question.params["text"]  # a brand of its own
     harness.tap(card_id, buttons(question)["✖ Keep it"])
     await harness.said("<b>🏷 Bolt Bikes</b>", on=card_id)  # the card again, nothing deleted
     assert len(await brands.list()) == 2
@@ -297,4 +297,23 @@ async def test_deleting_the_default_brand_says_what_follows(harness: Harness) ->
     card = await harness.said("<b>🏷 House style</b>")
     harness.tap(harness.message_id_of(card), buttons(card)["🗑 Delete"])
     question = await harness.said("Delete the brand <b>House style</b>?")
-    assert "until you ⭐ make another brand the default" in question.params["text"]
+    assert "until you ⭐ make another the default" in question.params["text"]
+
+
+async def test_deleting_a_personas_brand_says_the_default_takes_over(harness: Harness) -> None:
+    persona = await make_persona(harness)
+    brands = harness.bot.services.brands
+    await brands.save(BrandGuidelines(brand_name="House style"))
+    await brands.save(BrandGuidelines(brand_name="Candle voice"), persona_id=persona.id)
+    harness.send("/brand")
+    await _tap(harness, "🏷 Brands", "🏷 Candle voice")
+    card = await harness.said("<b>🏷 Candle voice</b>")
+    harness.tap(harness.message_id_of(card), buttons(card)["🗑 Delete"])
+    question = await harness.said("Delete the brand <b>Candle voice</b>?")
+    assert (
+        "New drafts for persona Acme Candles will be judged by the default brand"
+        in (question.params["text"])
+    )
+    harness.tap(harness.message_id_of(card), buttons(question)["🗑 Yes, delete it"])
+    await harness.said("Brand <b>Candle voice</b> deleted")
+    assert await brands.for_persona(persona.id) == BrandGuidelines(brand_name="House style")
