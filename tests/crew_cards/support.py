@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.settings import Settings
+from domain.crew import StepName
 from handlers.common import crew_progress
 from tests.crew_cards.crew_server import CrewAwareLLMServer
 from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
-from tests.e2e.harness import Harness, make_settings
+from tests.e2e.harness import Harness, make_settings, running
 
 
 @pytest.fixture
@@ -42,6 +44,20 @@ def crew_settings(
     a test sees each step tick off before the scores."""
     monkeypatch.setattr(crew_progress, "POLL_S", 0.05)
     return make_settings(telegram_api, crew_llm, tmp_path, crew_enabled=True)
+
+
+@pytest.fixture
+async def harness(
+    telegram_api: TelegramApiDouble, crew_llm: CrewAwareLLMServer, crew_settings: Settings
+) -> AsyncIterator[Harness]:
+    """The whole bot with the crew on (a test module that needs more starts its own)."""
+    async with running(telegram_api, crew_llm, crew_settings) as harness:
+        yield harness
+
+
+def compliance_fails(issue: str) -> dict[StepName, dict[str, Any] | int]:
+    """The crew's answers with the compliance officer failing the draft for `issue`."""
+    return {StepName.COMPLIANCE: {"verdict": "fail", "compliance": 20, "issues": [issue]}}
 
 
 async def answered(harness: Harness, text: str) -> RecordedCall:

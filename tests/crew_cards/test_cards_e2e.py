@@ -3,41 +3,25 @@ the models through the real litellm path (FakeLLMServer plus crew roles)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
-from bot.settings import Settings
 from domain.crew import ItemKind, StepName
 from storage.models import Post, Suggestion
 from storage.repos import posts as post_repo
 from tests.crew_cards.crew_server import CrewAwareLLMServer
-from tests.crew_cards.support import answered
+from tests.crew_cards.support import answered, compliance_fails
 from tests.doubles.fake_llm import suggestion_answer
-from tests.doubles.telegram_api import TelegramApiDouble
 from tests.e2e.campaign_support import buttons
-from tests.e2e.harness import ADMIN, Harness, running
+from tests.e2e.harness import ADMIN, Harness
 
 REWRITE = "Warm light for long evenings: our beeswax candles, poured in Berlin."
 LOW = {
     StepName.BRAND: {"brand_alignment": 30, "feedback": ["Too flat for our voice."]},
     StepName.OPTIMIZER: {"overall_quality": 10, "rewrite": REWRITE, "changes": ["Warmer."]},
 }
-FAIL = {
-    StepName.COMPLIANCE: {
-        "verdict": "fail", "compliance": 20, "issues": ["Claims a cure: not allowed."],
-    },
-}  # fmt: skip
-
-
-@pytest.fixture
-async def harness(
-    telegram_api: TelegramApiDouble, crew_llm: CrewAwareLLMServer, crew_settings: Settings
-) -> AsyncIterator[Harness]:
-    async with running(telegram_api, crew_llm, crew_settings) as harness:
-        yield harness
+FAIL = compliance_fails("Claims a cure: not allowed.")
 
 
 async def test_suggest_ticks_then_scores_and_the_rewrite_changes_the_card(

@@ -4,35 +4,18 @@ they checked it. The whole bot over the Bot API double, the models through litel
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
-from bot.settings import Settings
 from domain.crew import ItemKind, StepName
 from domain.flow_status import FlowStatus
 from storage.models import CrewReviewRow
 from tests.crew_cards.crew_server import CrewAwareLLMServer
-from tests.crew_cards.support import answered
-from tests.doubles.telegram_api import RecordedCall, TelegramApiDouble
+from tests.crew_cards.support import answered, compliance_fails
+from tests.doubles.telegram_api import RecordedCall
 from tests.e2e.campaign_support import buttons
-from tests.e2e.harness import ADMIN, Harness, running
+from tests.e2e.harness import ADMIN, Harness
 from tests.flows_tg.sample import OFFER, THANKS, WELCOME, flow_answer
 
 CARD = "SMS flow #1</b> · version 1"
-FAIL = {
-    StepName.COMPLIANCE: {
-        "verdict": "fail", "compliance": 15, "issues": ["Promises a discount with no end date."],
-    },
-}  # fmt: skip
-
-
-@pytest.fixture
-async def harness(
-    telegram_api: TelegramApiDouble, crew_llm: CrewAwareLLMServer, crew_settings: Settings
-) -> AsyncIterator[Harness]:
-    async with running(telegram_api, crew_llm, crew_settings) as harness:
-        yield harness
+FAIL = compliance_fails("Promises a discount with no end date.")
 
 
 async def _scored_card(harness: Harness) -> tuple[int, RecordedCall]:

@@ -105,9 +105,9 @@ def _channel_link(bot: Harness) -> str:
     return f"https://t.me/{CHANNEL[1:]}/{sent[0].result['message_id']}"
 
 
-async def test_publish_now_redraws_the_card_as_published_without_stale_buttons(
-    bot: Harness,
-) -> None:
+async def _published_now(bot: Harness) -> Any:
+    """A ready post offered a time, then 🚀 Publish now, ✅ Yes: the offer card, once the
+    post is published."""
     sessions = bot.bot.services.sessions
     post_id = await add_post(sessions, at=soon(7200), status="ready")
     await schedule.offer_time(BotContext(bot.bot.application), ADMIN, post_id)
@@ -117,6 +117,14 @@ async def test_publish_now_redraws_the_card_as_published_without_stale_buttons(
     confirm = await bot.said("now?")
     bot.tap(card_id, _button(confirm, "✅ Yes, publish now"))
     await wait_status(sessions, post_id, "published")
+    return offer
+
+
+async def test_publish_now_redraws_the_card_as_published_without_stale_buttons(
+    bot: Harness,
+) -> None:
+    offer = await _published_now(bot)
+    card_id = bot.message_id_of(offer)
 
     card = await _published_card(bot, card_id)
     assert "<b>Published:</b>" in card.params["text"]
@@ -193,15 +201,8 @@ async def test_a_person_confirming_an_unknown_send_redraws_the_posts_other_cards
 
 
 async def test_a_stale_tap_on_a_published_card_keeps_its_channel_link(bot: Harness) -> None:
-    sessions = bot.bot.services.sessions
-    post_id = await add_post(sessions, at=soon(7200), status="ready")
-    await schedule.offer_time(BotContext(bot.bot.application), ADMIN, post_id)
-    offer = await bot.said("When should it go out?")
+    offer = await _published_now(bot)
     card_id = bot.message_id_of(offer)
-    bot.tap(card_id, _button(offer, "🚀 Publish now"))
-    confirm = await bot.said("now?")
-    bot.tap(card_id, _button(confirm, "✅ Yes, publish now"))
-    await wait_status(sessions, post_id, "published")
     published = await _published_card(bot, card_id)
     edits = len([c for c in bot.api.calls if c.method == "editMessageText"])
 
