@@ -20,6 +20,7 @@ from bot.api.context import ApiContext
 from bot.api.guard import guarded
 from bot.api.replies import Reply, error
 from core.errors import FeatureOff, LLMError, NotFound, ValidationFailed
+from core.flows.crew import review_json
 from core.flows.generation import FlowNotValid
 from core.flows.service import FlowService
 
@@ -62,7 +63,9 @@ async def get_one(_: ApiContext, request: web.Request, __: None) -> Reply:
         raise NotFound(f"Flow {raw[:20]!r} does not exist.")
     flows = request.app[FLOWS]
     view = await flows.get(int(raw))
-    return Reply(200, view.as_json(await flows.versions(view.id)))
+    body = view.as_json(await flows.versions(view.id))
+    body["review"] = review_json((await flows.crew(view)).review)
+    return Reply(200, body)
 
 
 def parse_request(body: dict[str, Any]) -> tuple[str, int | None]:

@@ -14,13 +14,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.api.flows import mount_flows
+from core.flows.generation import FlowMaker
 from core.flows.service import FlowService
 from storage.models import Flow
 from tests.api.conftest import AUTH, api_app
 from tests.api.docs_examples import example
-from tests.campaigns.helpers import build_core
+from tests.campaigns.helpers import MutableClock, build_core
+from tests.crew_cards.fakes import FakeCrew, gate_on, report
 from tests.doubles.flow_llm import FlowLLMServer
-from tests.flows_gen.conftest import CART, CLEAN, HOPELESS, VIP
+from tests.flows_gen.conftest import CART, CLEAN, HOPELESS, VIP, FixedBrands
 
 Client = TestClient[web.Request, web.Application]
 DESIGN_METADATA = {"generated_at", "model_used", "tokens_used", "generation_time_ms"}
@@ -89,6 +91,7 @@ async def test_get_returns_the_flow_its_status_and_versions(
     assert [v["version"] for v in body["versions"]] == [1, 2]
     assert [v["description"] for v in body["versions"]] == [CLEAN.description, VIP.description]
     assert body["versions"][0]["steps"] == made.current.flow["steps"]
+    assert body["review"] is None  # no crew here (CREW_ENABLED off): no verdict, not zeros
 
 
 async def test_no_valid_flow_is_422_with_the_problems_and_nothing_stored(
@@ -158,3 +161,32 @@ async def test_an_unknown_flow_is_404(client: Client, flow_id: str) -> None:
     response = await client.get(f"/api/v1/flows/{flow_id}", headers=AUTH)
     assert response.status == 404
     assert "does not exist" in (await response.json())["error"]
+
+
+async def test_get_carries_the_crews_verdict_on_the_current_version(
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: MutableClock,
+    maker: FlowMaker,
+    brands: FixedBrands,
+) -> None:
+    crew = FakeCrew()
+    flows = FlowService(session_factory, clock, maker, brands, crew=gate_on(crew))
+    made = await flows.generate(CLEAN.description)
+    crew.rows[-1] = crew.rows[-1].model_copy(update={"report": report(60, compliance_failed=True)})
+    app = api_app(build_core(session_factory))
+    mount_flows(app, flows)
+    async with TestClient(TestServer(app)) as client:
+        response = await client.get(f"/api/v1/flows/{made.id}", headers=AUTH)
+        body = await response.json()
+    assert response.status == 200
+    review = body["review"]
+    assert review["status"] == "done" and review["compliance_failed"] is True
+    assert review["compliance_confirmed"] is False
+    assert review["scores"] == {
+        "brand_alignment": 80, "compliance": 30, "readability": 70, "overall_quality": 60,
+    }  # fmt: skip
+    assert review["findings"] == [
+        {"check": "prohibited_word", "message": '"cheap" is not our word', "blocking": True}
+    ]
+    assert review["agent_feedback"] == ["Brand manager: warmer, please"]
+    assert set(review["steps"]) == {"brand", "compliance", "design", "optimizer"}
