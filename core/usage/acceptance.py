@@ -21,6 +21,7 @@ KINDS: tuple[tuple[ItemKind, str], ...] = (
     (ItemKind.POST, "Posts"),
     (ItemKind.REPLY, "Email replies"),
     (ItemKind.SEQUENCE_EMAIL, "Sequence emails"),
+    (ItemKind.FLOW, "SMS flows"),
 )
 
 

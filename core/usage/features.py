@@ -16,6 +16,7 @@ _BY_PREFIX: tuple[tuple[str, str], ...] = (
     ("email_reply_", "Email replies"),
     ("sequence_email", "Sequence emails"),
     ("crew_", "Review crew"),
+    ("flow_", "SMS flows"),  # flow_generate and its repair rounds, flow_repair
     ("report", "Reports"),
 )
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.llm.types import BudgetStatus
 from core.usage.acceptance import OutcomeAcceptance
+from core.usage.features import OTHER, feature_of
 from core.usage.service import UsageService
 from core.usage.types import Line
 from core.usage.windows import MONTH, TODAY, WEEK
 from tests.usage.support import FixedClock, add_calls, call, decided
+
+PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 MIDNIGHT = datetime(2026, 12, 7, tzinfo=UTC)
@@ -104,19 +108,31 @@ async def test_acceptance_counts_kept_drafts_and_prices_them_with_the_rejected_o
         ids = await add_calls(session, *(call(NOW - timedelta(days=2), "suggest_post",
                                               microusd=3000) for _ in range(4)))  # fmt: skip
         (reply_call,) = await add_calls(session, call(NOW, "email_reply_inquiry", microusd=800))
+        (flow_call,) = await add_calls(session, call(NOW, "flow_generate", microusd=2000))
         generated, at = NOW - timedelta(days=2), NOW - timedelta(minutes=1)
         await decided(session, "suggestion", 1, ids[0], generated, "approved", at)
         await decided(session, "suggestion", 2, ids[1], generated, "approved", at, edited=True)
         await decided(session, "suggestion", 3, ids[2], generated, "rejected", at)
         await decided(session, "suggestion", 4, ids[3], generated, "regenerated", at)
         await decided(session, "reply", 9, reply_call, generated, "rejected", at)
+        await decided(session, "flow", 3, flow_call, generated, "approved", at)
         # Decided 31 days ago: outside the 30 days.
         old = NOW - timedelta(days=31)
         await decided(session, "post", 5, ids[0], old, "approved", old)
     rows = {row.label: row for row in (await service(session_factory).summary()).acceptance}
-    assert list(rows) == ["Post ideas", "Posts", "Email replies", "Sequence emails"]
+    assert list(rows) == ["Post ideas", "Posts", "Email replies", "Sequence emails", "SMS flows"]
     ideas = rows["Post ideas"]
     assert (ideas.accepted, ideas.decided, ideas.rate) == (2, 4, 0.5)
     assert ideas.cost_per_accepted_usd == Decimal("0.006")  # $0.012 for 2 kept
     assert (rows["Posts"].decided, rows["Posts"].rate) == (0, None)
     assert rows["Email replies"].cost_per_accepted_usd is None  # nothing kept
+    flows = rows["SMS flows"]
+    assert (flows.accepted, flows.decided, flows.cost_per_accepted_usd) == (1, 1, Decimal("0.002"))
+
+
+def test_every_prompt_template_belongs_to_a_named_feature() -> None:
+    """A template /usage can't name is counted as "Other": none of ours may be."""
+    names = [path.stem for path in PROMPTS.glob("*.yaml")]
+    assert names, PROMPTS
+    assert {name: feature_of(name) for name in names if feature_of(name) == OTHER} == {}
+    assert feature_of("flow_generate") == feature_of("flow_repair") == "SMS flows"
